@@ -1,0 +1,127 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "mlops",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "bus", targets: ["BusMain"]),
+        .executable(name: "gateway", targets: ["GatewayMain"]),
+        .executable(name: "bus-probe", targets: ["BusProbe"]),
+        .library(name: "Bus", targets: ["Bus"]),
+        .library(name: "ServiceKit", targets: ["ServiceKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CZeroMQ",
+            path: "Shared/CZeroMQ",
+            // No pkgConfig: libzmq's .pc adds -isystem flags SwiftPM warns about; the
+            // header is in /usr/include and the module map links zmq.
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+        .target(
+            name: "Contracts",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Shared/Contracts",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Bus",
+            dependencies: [
+                "CZeroMQ", "Contracts",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/Bus",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "ServiceKit",
+            dependencies: [
+                "Bus", "Contracts",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Shared/ServiceKit",
+            resources: [.copy("Migrations")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "BusMain",
+            dependencies: ["Bus", "ServiceKit"],
+            path: "Services/Bus/Main",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "GatewayApp",
+            dependencies: [
+                "ServiceKit", "Bus",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "gateway/Sources",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "GatewayMain",
+            dependencies: ["GatewayApp", "ServiceKit"],
+            path: "gateway/Main",
+            swiftSettings: strict
+        ),
+        // A small real service used by the integration tests and the bus benchmark.
+        .executableTarget(
+            name: "BusProbe",
+            dependencies: [
+                "Bus", "ServiceKit", "Contracts",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/Support/Probe",
+            resources: [.copy("Migrations")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BusTests",
+            dependencies: ["Bus", "Contracts"],
+            path: "Tests/BusTests",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ServiceKitTests",
+            dependencies: ["ServiceKit"],
+            path: "Tests/ServiceKitTests",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "Bus", "ServiceKit", "Contracts",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/IntegrationTests",
+            swiftSettings: strict
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

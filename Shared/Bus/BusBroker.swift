@@ -1,0 +1,216 @@
+import CZeroMQ
+import Contracts
+import Foundation
+import Logging
+import Metrics
+import ServiceLifecycle
+
+public struct BusBrokerConfiguration: Sendable {
+    /// The ROUTER socket clients and workers connect to.
+    public var routerBind: String
+    /// The event proxy: publishers connect to XSUB, subscribers to XPUB.
+    public var xsubBind: String
+    public var xpubBind: String
+    public var machine: BrokerStateMachine.Configuration
+
+    public init(routerBind: String = "tcp://*:5555", xsubBind: String = "tcp://*:5556", xpubBind: String = "tcp://*:5557", machine: BrokerStateMachine.Configuration = .init()) {
+        self.routerBind = routerBind
+        self.xsubBind = xsubBind
+        self.xpubBind = xpubBind
+        self.machine = machine
+    }
+}
+
+/// The broker process's two loops (Majordomo ROUTER and event proxy), as a lifecycle service.
+public final class BusBroker: Service, Sendable {
+    enum Command: Sendable { case stop }
+
+    public let configuration: BusBrokerConfiguration
+    private let logger: Logger
+    private let mailbox = Mailbox<Command>()
+    /// Its own context, so shutting it down ends the blocking zmq_proxy without touching other sockets.
+    private let proxyContext = ZMQContext()
+
+    public init(configuration: BusBrokerConfiguration, logger: Logger = Logger(label: "bus.broker")) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let configuration = self.configuration
+        let logger = self.logger
+        let mailbox = self.mailbox
+        let proxyContext = self.proxyContext
+
+        // Bind on the caller so a taken port fails the start, not a background thread.
+        let bound = AsyncStream<(any Error)?>.makeStream()
+        let finished = AsyncStream<Void>.makeStream()
+        startIOThread(name: "bus-broker") {
+            let loop: BrokerLoop
+            do {
+                loop = try BrokerLoop(configuration: configuration, mailbox: mailbox, logger: logger)
+                bound.continuation.yield(nil)
+            } catch {
+                bound.continuation.yield(error)
+                finished.continuation.finish()
+                return
+            }
+            loop.run()
+            finished.continuation.finish()
+        }
+        for await error in bound.stream {
+            if let error { throw error }
+            break
+        }
+
+        let proxyBound = AsyncStream<(any Error)?>.makeStream()
+        startIOThread(name: "bus-proxy") {
+            do {
+                let xsub = try ZMQSocket(proxyContext, type: ZMQ_XSUB)
+                let xpub = try ZMQSocket(proxyContext, type: ZMQ_XPUB)
+                xsub.setOption(ZMQ_RCVHWM, 100_000)
+                xpub.setOption(ZMQ_SNDHWM, 100_000)
+                try xsub.bind(configuration.xsubBind)
+                try xpub.bind(configuration.xpubBind)
+                proxyBound.continuation.yield(nil)
+                // Returns when proxyContext is shut down.
+                zmq_proxy(xsub.handle, xpub.handle, nil)
+            } catch {
+                proxyBound.continuation.yield(error)
+            }
+        }
+        for await error in proxyBound.stream {
+            if let error {
+                mailbox.post(.stop)
+                throw error
+            }
+            break
+        }
+        logger.info("broker listening", metadata: ["router": .string(configuration.routerBind), "xsub": .string(configuration.xsubBind), "xpub": .string(configuration.xpubBind)])
+
+        await withGracefulShutdownHandler {
+            for await _ in finished.stream {}
+        } onGracefulShutdown: {
+            mailbox.post(.stop)
+        }
+        proxyContext.shutdown()
+        logger.info("broker stopped")
+    }
+}
+
+private final class BrokerLoop: @unchecked Sendable {
+    // @unchecked: created on its I/O thread and used only there.
+    private let socket: ZMQSocket
+    private let mailbox: Mailbox<BusBroker.Command>
+    private let logger: Logger
+    private var machine: BrokerStateMachine
+
+    private let requests = Counter(label: "bus_broker_requests_total")
+    private let replies = Counter(label: "bus_broker_replies_total")
+    private let brokerAnswers = Counter(label: "bus_broker_rejections_total")
+    private let waiting = Gauge(label: "bus_broker_waiting_requests")
+    private let workers = Gauge(label: "bus_broker_workers")
+
+    init(configuration: BusBrokerConfiguration, mailbox: Mailbox<BusBroker.Command>, logger: Logger) throws {
+        socket = try ZMQSocket(.shared, type: ZMQ_ROUTER)
+        socket.setOption(ZMQ_SNDHWM, 0)
+        socket.setOption(ZMQ_RCVHWM, 0)
+        // Sending to a peer that is gone fails instead of vanishing silently.
+        socket.setOption(ZMQ_ROUTER_MANDATORY, 1)
+        try socket.bind(configuration.routerBind)
+        self.mailbox = mailbox
+        self.logger = logger
+        machine = BrokerStateMachine(configuration: configuration.machine)
+    }
+
+    func run() {
+        var poller = ZMQPoller()
+        let socketIndex = poller.add(socket)
+        let mailboxIndex = poller.add(fd: mailbox.fd)
+        var nextTick = unixMillisNow()
+        while true {
+            let now = unixMillisNow()
+            guard poller.poll(timeoutMs: Int(max(0, nextTick - now))) else { break }
+            if poller.isReadable(mailboxIndex), !mailbox.drain().isEmpty { break }
+            if poller.isReadable(socketIndex) {
+                // Bounded batch so timers still run under a flood.
+                var handled = 0
+                while handled < 1024, let frames = socket.receive() {
+                    handle(frames)
+                    handled += 1
+                }
+                // A new request may expire before the planned tick.
+                nextTick = min(nextTick, machine.nextTickAt(now: unixMillisNow()))
+            }
+            let tickNow = unixMillisNow()
+            if tickNow >= nextTick {
+                perform(machine.tick(now: tickNow))
+                nextTick = machine.nextTickAt(now: tickNow)
+                waiting.record(machine.totalWaiting)
+                workers.record(machine.totalWorkers)
+            }
+        }
+        _ = mailbox.close()
+    }
+
+    private func handle(_ frames: [Frame]) {
+        // [sender, empty, header, ...]
+        guard frames.count >= 3, frames[1].isEmpty else { return }
+        let sender = frames[0]
+        let now = unixMillisNow()
+        if frames[2] == MDP.clientHeader {
+            // [sender, empty, MDPC01, service, body]
+            guard frames.count == 5, let service = String(validating: frames[3], as: UTF8.self) else {
+                logger.warning("broker dropped a malformed client message")
+                return
+            }
+            guard let request = try? Mlops_V1_Request(serializedBytes: frames[4]) else {
+                logger.warning("broker dropped a client message that is not a Request", metadata: ["service": .string(service)])
+                return
+            }
+            requests.increment()
+            let body = service.hasPrefix(MDP.mmiPrefix) ? Array(request.body) : frames[4]
+            perform(machine.clientRequest(client: sender, service: service, requestId: request.id, deadline: request.metadata.deadlineUnixMs, body: body, now: now))
+        } else if frames[2] == MDP.workerHeader {
+            // [sender, empty, MDPW01, command, ...]
+            guard frames.count >= 4, let byte = frames[3].first, let command = MDP.Command(rawValue: byte) else {
+                logger.warning("broker dropped a malformed worker message")
+                return
+            }
+            perform(machine.workerMessage(worker: sender, command: command, frames: frames[4...], now: now))
+            if command == .ready || command == .disconnect { workers.record(machine.totalWorkers) }
+        } else {
+            logger.warning("broker dropped a message with an unknown protocol header")
+        }
+    }
+
+    private func perform(_ actions: [BrokerStateMachine.Action]) {
+        for action in actions {
+            switch action {
+            case let .dispatch(worker, client, body):
+                if !socket.send([worker, [], MDP.workerHeader, [MDP.Command.request.rawValue], client, [], body]) {
+                    // The worker vanished between READY and now; its heartbeat expiry will
+                    // purge it and answer the client UNAVAILABLE.
+                    logger.debug("dispatch to a vanished worker")
+                }
+            case let .forwardReply(client, service, body):
+                replies.increment()
+                socket.send([client, [], MDP.clientHeader, Array(service.utf8), body])
+            case let .respond(client, service, requestId, code, message, body):
+                if code != .ok { brokerAnswers.increment() }
+                var response = Mlops_V1_Response()
+                response.id = requestId
+                response.status.code = code
+                response.status.message = message
+                response.body = Data(body)
+                if let bytes: [UInt8] = try? response.serializedBytes() {
+                    socket.send([client, [], MDP.clientHeader, Array(service.utf8), bytes])
+                }
+            case let .heartbeat(worker):
+                socket.send([worker, [], MDP.workerHeader, [MDP.Command.heartbeat.rawValue]])
+            case let .disconnect(worker):
+                socket.send([worker, [], MDP.workerHeader, [MDP.Command.disconnect.rawValue]])
+            }
+        }
+    }
+}

@@ -1,0 +1,233 @@
+import CZeroMQ
+import Contracts
+import Foundation
+import Logging
+import SwiftProtobuf
+
+/// Options of one call.
+public struct CallOptions: Sendable {
+    /// The whole call's budget, retries included; also sent as the request's deadline.
+    public var timeout: Duration
+    /// Set on every mutating call. With a key, the client retries on UNAVAILABLE
+    /// and on a lost reply, since the service applies a key at most once.
+    public var idempotencyKey: String?
+    public var traceId: String
+    public var subject: String
+    public var roles: [String]
+
+    public init(timeout: Duration = .seconds(10), idempotencyKey: String? = nil, traceId: String = "", subject: String = "", roles: [String] = []) {
+        self.timeout = timeout
+        self.idempotencyKey = idempotencyKey
+        self.traceId = traceId
+        self.subject = subject
+        self.roles = roles
+    }
+}
+
+/// Client settings.
+public struct BusClientConfiguration: Sendable {
+    public var endpoint: String
+    /// How long one attempt of a retryable call waits for its reply before it is
+    /// tried again (a reply lost with a restarted broker never comes).
+    public var attemptTimeout: Duration
+    public var initialBackoff: Duration
+    public var maxBackoff: Duration
+
+    public init(endpoint: String, attemptTimeout: Duration = .seconds(3), initialBackoff: Duration = .milliseconds(50), maxBackoff: Duration = .seconds(1)) {
+        self.endpoint = endpoint
+        self.attemptTimeout = attemptTimeout
+        self.initialBackoff = initialBackoff
+        self.maxBackoff = maxBackoff
+    }
+}
+
+/// An async bus client: many calls in flight over one DEALER socket, replies
+/// matched by request id. Safe to share; create one per process.
+public final class BusClient: Sendable {
+    enum Command: Sendable {
+        case send(id: String, service: String, body: [UInt8], deadline: Int64, continuation: CheckedContinuation<Mlops_V1_Response, any Error>)
+        case cancel(id: String)
+        case stop
+    }
+
+    /// Raised locally when one attempt got no reply in time.
+    struct AttemptTimedOut: Error {}
+
+    public let configuration: BusClientConfiguration
+    private let mailbox = Mailbox<Command>()
+    private let logger: Logger
+
+    public init(configuration: BusClientConfiguration, context: ZMQContext = .shared, logger: Logger = Logger(label: "bus.client")) throws {
+        self.configuration = configuration
+        self.logger = logger
+        // Fail fast on a malformed endpoint, on the caller's thread.
+        let probe = try ZMQSocket(context, type: ZMQ_DEALER)
+        try probe.connect(configuration.endpoint)
+        let mailbox = self.mailbox
+        let endpoint = configuration.endpoint
+        let logger = logger
+        startIOThread(name: "bus-client") {
+            ClientLoop(context: context, endpoint: endpoint, mailbox: mailbox, logger: logger).run()
+        }
+    }
+
+    deinit { mailbox.post(.stop) }
+
+    /// Stops the I/O thread; calls still waiting fail with UNAVAILABLE.
+    public func shutdown() { mailbox.post(.stop) }
+
+    /// Calls a typed method. Throws `BusError` with the service's status.
+    public func call<Input, Output>(_ method: BusMethod<Input, Output>, _ input: Input, options: CallOptions = .init()) async throws -> Output {
+        if method.isMutating && (options.idempotencyKey ?? "").isEmpty {
+            throw BusError.invalidArgument(field: "idempotency_key", "\(method.service).\(method.name) changes state and needs an idempotency key")
+        }
+        let response = try await callRaw(service: method.service, method: method.name, body: try input.serializedBytes(), options: options)
+        do {
+            return try Output(serializedBytes: Array(response.body))
+        } catch {
+            throw BusError.internal("\(method.service).\(method.name) answered with a body that is not a \(Output.protoMessageName)")
+        }
+    }
+
+    /// Sends one request envelope; retries retryable failures of idempotent calls
+    /// with exponential backoff until the call's deadline. Returns only OK responses.
+    public func callRaw(service: String, method: String, body: [UInt8], options: CallOptions) async throws -> Mlops_V1_Response {
+        let start = ContinuousClock.now
+        let deadline = start + options.timeout
+        let deadlineUnixMs = unixMillisNow() + options.timeout.milliseconds
+        let retryable = !(options.idempotencyKey ?? "").isEmpty
+        var backoff = configuration.initialBackoff
+        var attempt = 0
+        while true {
+            attempt += 1
+            var request = Mlops_V1_Request()
+            request.id = UUID().uuidString
+            request.service = service
+            request.method = method
+            request.body = Data(body)
+            request.metadata.deadlineUnixMs = deadlineUnixMs
+            request.metadata.idempotencyKey = options.idempotencyKey ?? ""
+            request.metadata.traceID = options.traceId
+            request.metadata.subject = options.subject
+            request.metadata.roles = options.roles
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            let attemptBudget = retryable ? min(remaining, configuration.attemptTimeout) : remaining
+            let failure: BusError
+            do {
+                let response = try await send(request, service: service, timeoutMs: max(1, attemptBudget.milliseconds))
+                if response.status.code == .ok { return response }
+                failure = BusError(status: response.status)
+            } catch is AttemptTimedOut {
+                failure = BusError.deadlineExceeded("\(service).\(method): no reply within \(options.timeout) (\(attempt) attempt\(attempt == 1 ? "" : "s"))")
+            }
+            // Without a key a retry could apply twice; a lost reply is retryable like UNAVAILABLE.
+            let lostReply = failure.code == .deadlineExceeded && ContinuousClock.now < deadline
+            guard retryable, failure.isRetryable || lostReply else { throw failure }
+            let jitter = Double.random(in: 0.5...1.0)
+            let pause = backoff * jitter
+            if ContinuousClock.now + pause >= deadline {
+                throw failure.code == .deadlineExceeded ? failure : BusError(failure.code, failure.message + " (gave up after \(attempt) attempts)", fieldViolations: failure.fieldViolations)
+            }
+            logger.debug("retrying bus call", metadata: ["service": .string(service), "method": .string(method), "attempt": .stringConvertible(attempt), "code": .string("\(failure.code)")])
+            try await Task.sleep(for: pause)
+            backoff = min(backoff * 2, configuration.maxBackoff)
+        }
+    }
+
+    private func send(_ request: Mlops_V1_Request, service: String, timeoutMs: Int64) async throws -> Mlops_V1_Response {
+        let bytes: [UInt8] = try request.serializedBytes()
+        let id = request.id
+        let mailbox = self.mailbox
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                if !mailbox.post(.send(id: id, service: service, body: bytes, deadline: unixMillisNow() + timeoutMs, continuation: continuation)) {
+                    continuation.resume(throwing: BusError.unavailable("bus client stopped"))
+                }
+            }
+        } onCancel: {
+            mailbox.post(.cancel(id: id))
+        }
+    }
+}
+
+/// The client's I/O thread: owns the DEALER socket and the pending-call table.
+private struct ClientLoop {
+    let context: ZMQContext
+    let endpoint: String
+    let mailbox: Mailbox<BusClient.Command>
+    let logger: Logger
+
+    func run() {
+        var pending = PendingCalls<CheckedContinuation<Mlops_V1_Response, any Error>>()
+        let socket: ZMQSocket
+        do {
+            socket = try ZMQSocket(context, type: ZMQ_DEALER)
+            socket.setOption(ZMQ_SNDHWM, 0)
+            socket.setOption(ZMQ_RCVHWM, 0)
+            try socket.connect(endpoint)
+        } catch {
+            logger.critical("bus client could not connect", metadata: ["error": .string("\(error)")])
+            failLeftovers()
+            return
+        }
+        var poller = ZMQPoller()
+        let socketIndex = poller.add(socket)
+        let mailboxIndex = poller.add(fd: mailbox.fd)
+        var running = true
+        while running {
+            var timeout = -1
+            if let next = pending.nextDeadline() { timeout = Int(max(0, next - unixMillisNow())) }
+            guard poller.poll(timeoutMs: timeout) else { break }
+            if poller.isReadable(mailboxIndex) {
+                for command in mailbox.drain() {
+                    switch command {
+                    case let .send(id, service, body, deadline, continuation):
+                        if socket.send([[], MDP.clientHeader, Array(service.utf8), body]) {
+                            pending.add(id: id, deadline: deadline, waiter: continuation)
+                        } else {
+                            continuation.resume(throwing: BusError.unavailable("bus: could not queue the request to \(endpoint)"))
+                        }
+                    case let .cancel(id):
+                        pending.complete(id: id)?.resume(throwing: CancellationError())
+                    case .stop:
+                        running = false
+                    }
+                }
+            }
+            if poller.isReadable(socketIndex) {
+                while let frames = socket.receive() {
+                    // [empty, MDPC01, service, body]
+                    guard frames.count == 4, frames[1] == MDP.clientHeader,
+                          let response = try? Mlops_V1_Response(serializedBytes: frames[3]) else {
+                        logger.warning("bus client dropped a malformed reply")
+                        continue
+                    }
+                    pending.complete(id: response.id)?.resume(returning: response)
+                }
+            }
+            for continuation in pending.expire(now: unixMillisNow()) {
+                continuation.resume(throwing: BusClient.AttemptTimedOut())
+            }
+        }
+        for continuation in pending.removeAll() {
+            continuation.resume(throwing: BusError.unavailable("bus client stopped"))
+        }
+        failLeftovers()
+    }
+
+    /// Closes the mailbox and answers what was still queued, so no caller waits forever.
+    private func failLeftovers() {
+        for command in mailbox.close() {
+            if case let .send(_, _, _, _, continuation) = command {
+                continuation.resume(throwing: BusError.unavailable("bus client stopped"))
+            }
+        }
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,26 @@
+import Contracts
+import Logging
+
+/// What a handler knows about the call it serves.
+public struct BusContext: Sendable {
+    public let requestId: String
+    public let method: String
+    public let metadata: Mlops_V1_Metadata
+    public var logger: Logger
+
+    public var traceId: String { metadata.traceID }
+    public var subject: String { metadata.subject }
+    public var roles: [String] { metadata.roles }
+    /// Empty when the caller sent none (read-only calls).
+    public var idempotencyKey: String { metadata.idempotencyKey }
+    /// Absolute deadline in Unix milliseconds; 0 when none.
+    public var deadlineUnixMs: Int64 { metadata.deadlineUnixMs }
+
+    /// The idempotency key, or INVALID_ARGUMENT when a mutating call came without one.
+    public func requireIdempotencyKey() throws -> String {
+        guard !metadata.idempotencyKey.isEmpty else {
+            throw BusError.invalidArgument(field: "metadata.idempotency_key", "required on a mutating call")
+        }
+        return metadata.idempotencyKey
+    }
+}

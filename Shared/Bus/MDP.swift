@@ -1,0 +1,55 @@
+// Bus: the only code that touches libzmq.
+//
+// Threading model (see ARCHITECTURE.md, "Bus threading model"):
+// libzmq sockets are not thread-safe, and Swift's cooperative pool has only as
+// many threads as cores and must never block. So every endpoint (client,
+// worker group, publisher, subscriber, broker) owns one dedicated I/O thread
+// (`IOThread`) that creates its sockets, uses them, and closes them; no socket
+// pointer ever leaves that thread. Async callers talk to the thread only
+// through a `Mailbox`: a mutex-protected queue plus an eventfd that the
+// thread polls beside its sockets (zmq_poll accepts raw fds), so posting a
+// command wakes the loop at once without a busy wait. Results go back by
+// resuming the caller's continuation (client, matched by request id) or
+// through an AsyncStream (worker requests, subscriber events). The protocol
+// decisions themselves (who is alive, what to send, what has expired) live in
+// pure state machines (`BrokerStateMachine`, `WorkerStateMachine`,
+// `PendingCalls`) that take time as an argument and are unit-tested without
+// sockets or sleeps.
+
+/// Majordomo (ZeroMQ RFC 7, MDP/0.1) framing constants.
+public enum MDP {
+    public static let clientHeader: [UInt8] = Array("MDPC01".utf8)
+    public static let workerHeader: [UInt8] = Array("MDPW01".utf8)
+
+    public enum Command: UInt8, Sendable {
+        case ready = 1
+        case request = 2
+        case reply = 3
+        case heartbeat = 4
+        case disconnect = 5
+    }
+
+    /// RFC 8 (MMI): service names starting with this prefix are answered by the broker.
+    public static let mmiPrefix = "mmi."
+}
+
+/// A routing identity assigned by a ROUTER socket.
+public typealias Identity = [UInt8]
+
+/// One ZeroMQ message part.
+public typealias Frame = [UInt8]
+
+/// Wall-clock milliseconds since the Unix epoch; deadlines on the wire use the same clock.
+public func unixMillisNow() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif

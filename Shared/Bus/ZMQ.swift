@@ -1,0 +1,214 @@
+import CZeroMQ
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A libzmq error with its errno text.
+public struct ZMQError: Error, CustomStringConvertible {
+    public let operation: String
+    public let errno: Int32
+    public var description: String { "\(operation): \(String(cString: zmq_strerror(errno)))" }
+
+    static func last(_ operation: String) -> ZMQError { ZMQError(operation: operation, errno: zmq_errno()) }
+}
+
+/// A libzmq context. Contexts are thread-safe, so this one may be shared.
+public final class ZMQContext: Sendable {
+    nonisolated(unsafe) let handle: UnsafeMutableRawPointer
+
+    public init() {
+        handle = zmq_ctx_new()!
+    }
+
+    /// Makes blocking calls on this context's sockets return ETERM (thread-safe).
+    func shutdown() { zmq_ctx_shutdown(handle) }
+
+    deinit { zmq_ctx_term(handle) }
+
+    /// One context per process is enough and keeps libzmq's own I/O threads to one.
+    public static let shared = ZMQContext()
+}
+
+/// A socket. Not Sendable on purpose: it is created, used and closed on one I/O thread.
+final class ZMQSocket {
+    let handle: UnsafeMutableRawPointer
+    private let message = UnsafeMutablePointer<zmq_msg_t>.allocate(capacity: 1)
+
+    init(_ context: ZMQContext, type: Int32) throws {
+        guard let handle = zmq_socket(context.handle, type) else { throw ZMQError.last("zmq_socket") }
+        self.handle = handle
+        setOption(ZMQ_LINGER, 0)
+    }
+
+    deinit {
+        zmq_close(handle)
+        message.deallocate()
+    }
+
+    func setOption(_ option: Int32, _ value: Int32) {
+        var value = value
+        zmq_setsockopt(handle, option, &value, MemoryLayout<Int32>.size)
+    }
+
+    func setOption(_ option: Int32, bytes: [UInt8]) {
+        bytes.withUnsafeBytes { _ = zmq_setsockopt(handle, option, $0.baseAddress, $0.count) }
+    }
+
+    func bind(_ endpoint: String) throws {
+        guard zmq_bind(handle, endpoint) == 0 else { throw ZMQError.last("zmq_bind \(endpoint)") }
+    }
+
+    func connect(_ endpoint: String) throws {
+        guard zmq_connect(handle, endpoint) == 0 else { throw ZMQError.last("zmq_connect \(endpoint)") }
+    }
+
+    /// Sends all frames as one multipart message without blocking. False when
+    /// libzmq refused (no route, high-water mark): the caller decides what that means.
+    @discardableResult
+    func send(_ frames: [Frame]) -> Bool {
+        for (index, frame) in frames.enumerated() {
+            let flags = ZMQ_DONTWAIT | (index < frames.count - 1 ? ZMQ_SNDMORE : 0)
+            let rc = frame.withUnsafeBytes { zmq_send(handle, $0.baseAddress, $0.count, flags) }
+            if rc < 0 { return false }
+        }
+        return true
+    }
+
+    /// Receives one whole multipart message, or nil when none is waiting.
+    func receive() -> [Frame]? {
+        var frames: [Frame] = []
+        while true {
+            zmq_msg_init(message)
+            if zmq_msg_recv(message, handle, ZMQ_DONTWAIT) < 0 {
+                zmq_msg_close(message)
+                return frames.isEmpty ? nil : frames
+            }
+            let size = zmq_msg_size(message)
+            if let data = zmq_msg_data(message), size > 0 {
+                frames.append(Array(UnsafeRawBufferPointer(start: data, count: size)))
+            } else {
+                frames.append([])
+            }
+            let more = zmq_msg_more(message) != 0
+            zmq_msg_close(message)
+            if !more { return frames }
+        }
+    }
+}
+
+/// Polls sockets and plain file descriptors together.
+struct ZMQPoller {
+    private(set) var items: [zmq_pollitem_t] = []
+
+    mutating func add(_ socket: ZMQSocket) -> Int {
+        items.append(zmq_pollitem_t(socket: socket.handle, fd: -1, events: Int16(ZMQ_POLLIN), revents: 0))
+        return items.count - 1
+    }
+
+    mutating func add(fd: Int32) -> Int {
+        items.append(zmq_pollitem_t(socket: nil, fd: fd, events: Int16(ZMQ_POLLIN), revents: 0))
+        return items.count - 1
+    }
+
+    mutating func replace(_ index: Int, with socket: ZMQSocket) {
+        items[index].socket = socket.handle
+    }
+
+    /// Waits up to `timeoutMs` (-1: forever). Returns false on ETERM.
+    mutating func poll(timeoutMs: Int) -> Bool {
+        let rc = items.withUnsafeMutableBufferPointer { zmq_poll($0.baseAddress, Int32($0.count), timeoutMs) }
+        if rc < 0 && zmq_errno() == ETERM { return false }
+        return true
+    }
+
+    func isReadable(_ index: Int) -> Bool { items[index].revents & Int16(ZMQ_POLLIN) != 0 }
+}
+
+/// Commands from async callers to one I/O thread: a locked queue plus an
+/// eventfd the thread polls, so posting wakes the loop immediately.
+final class Mailbox<Command: Sendable>: Sendable {
+    private struct State {
+        var commands: [Command] = []
+        var closed = false
+    }
+
+    private let state = Mutex(State())
+    let fd: Int32
+
+    init() {
+        fd = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        precondition(fd >= 0, "eventfd failed")
+    }
+
+    deinit { Glibc.close(fd) }
+
+    /// Queues a command for the loop; false once the loop has closed the mailbox.
+    @discardableResult
+    func post(_ command: Command) -> Bool {
+        let (accepted, wasEmpty) = state.withLock { state -> (Bool, Bool) in
+            guard !state.closed else { return (false, false) }
+            let wasEmpty = state.commands.isEmpty
+            state.commands.append(command)
+            return (true, wasEmpty)
+        }
+        // Only the first command after a drain needs to wake the loop.
+        if wasEmpty {
+            var one: UInt64 = 1
+            _ = write(fd, &one, 8)
+        }
+        return accepted
+    }
+
+    /// Called by the I/O thread: resets the eventfd, then takes everything queued.
+    func drain() -> [Command] {
+        var counter: UInt64 = 0
+        _ = read(fd, &counter, 8)
+        return state.withLock { state in
+            let commands = state.commands
+            state.commands.removeAll(keepingCapacity: true)
+            return commands
+        }
+    }
+
+    /// Called by the I/O thread as it exits: refuses further posts and returns what was left.
+    func close() -> [Command] {
+        state.withLock { state in
+            state.closed = true
+            let commands = state.commands
+            state.commands = []
+            return commands
+        }
+    }
+}
+
+/// Starts `body` on a dedicated OS thread (never on Swift's cooperative pool).
+func startIOThread(name: String, _ body: @escaping @Sendable () -> Void) {
+    let box = Unmanaged.passRetained(ThreadBody(name: String(name.prefix(15)), body))
+    var attributes = pthread_attr_t()
+    pthread_attr_init(&attributes)
+    pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+    var thread = pthread_t()
+    let rc = pthread_create(&thread, &attributes, { raw in
+        let body = Unmanaged<ThreadBody>.fromOpaque(raw!).takeRetainedValue()
+        body.run()
+        return nil
+    }, box.toOpaque())
+    pthread_attr_destroy(&attributes)
+    precondition(rc == 0, "pthread_create failed: \(rc)")
+}
+
+private final class ThreadBody: Sendable {
+    let name: String
+    let body: @Sendable () -> Void
+    init(name: String, _ body: @escaping @Sendable () -> Void) {
+        self.name = name
+        self.body = body
+    }
+
+    func run() {
+        mlops_set_thread_name(name)
+        body()
+    }
+}

@@ -1,0 +1,115 @@
+import Crypto
+import Foundation
+
+/// The sha256 address of a stored blob: 64 lower-case hex digits, so it can
+/// never name a path outside the store.
+public struct BlobAddress: Hashable, Sendable, CustomStringConvertible {
+    public let sha256: String
+
+    public init?(sha256: String) {
+        guard sha256.count == 64, sha256.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else { return nil }
+        self.sha256 = sha256
+    }
+
+    public var description: String { "sha256:\(sha256)" }
+}
+
+public struct BlobStoreError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Content-addressed files under `DATA_ROOT/blobs`: written to a temporary
+/// file, hashed, then renamed into place, so a reader never sees half a blob
+/// and the same content is stored once.
+public struct BlobStore: Sendable {
+    public let root: URL
+    private var temporary: URL { root.appendingPathComponent("tmp", isDirectory: true) }
+
+    public init(dataRoot: URL) throws {
+        root = dataRoot.appendingPathComponent("blobs", isDirectory: true).standardizedFileURL
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("tmp"), withIntermediateDirectories: true)
+    }
+
+    public func url(for address: BlobAddress) -> URL {
+        let hex = address.sha256
+        return root
+            .appendingPathComponent(String(hex.prefix(2)), isDirectory: true)
+            .appendingPathComponent(String(hex.dropFirst(2).prefix(2)), isDirectory: true)
+            .appendingPathComponent(hex)
+    }
+
+    public func contains(_ address: BlobAddress) -> Bool {
+        FileManager.default.fileExists(atPath: url(for: address).path)
+    }
+
+    @discardableResult
+    public func put(_ data: Data) throws -> (address: BlobAddress, size: Int) {
+        let staging = temporary.appendingPathComponent(UUID().uuidString)
+        try data.write(to: staging, options: .atomic)
+        let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return (try install(staging: staging, sha256: digest), data.count)
+    }
+
+    /// Hashes a file in chunks (large uploads need not fit in memory) and moves
+    /// or copies it into the store. `file` must already be inside the data root.
+    @discardableResult
+    public func put(contentsOf file: URL, move: Bool) throws -> (address: BlobAddress, size: Int) {
+        let handle = try FileHandle(forReadingFrom: file)
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        var size = 0
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            hasher.update(data: chunk)
+            size += chunk.count
+        }
+        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let staging = temporary.appendingPathComponent(UUID().uuidString)
+        if move {
+            try FileManager.default.moveItem(at: file, to: staging)
+        } else {
+            try FileManager.default.copyItem(at: file, to: staging)
+        }
+        return (try install(staging: staging, sha256: digest), size)
+    }
+
+    public func read(_ address: BlobAddress) throws -> Data {
+        guard contains(address) else { throw BlobStoreError("no blob \(address)") }
+        return try Data(contentsOf: url(for: address))
+    }
+
+    public func remove(_ address: BlobAddress) throws {
+        if contains(address) { try FileManager.default.removeItem(at: url(for: address)) }
+    }
+
+    private func install(staging: URL, sha256: String) throws -> BlobAddress {
+        let address = BlobAddress(sha256: sha256)!
+        let target = url(for: address)
+        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if FileManager.default.fileExists(atPath: target.path) {
+            try? FileManager.default.removeItem(at: staging)
+        } else if rename(staging.path, target.path) != 0 {
+            try? FileManager.default.removeItem(at: staging)
+            throw BlobStoreError("could not store blob \(address): errno \(errno)")
+        }
+        return address
+    }
+}
+
+/// Resolves user-supplied relative paths strictly inside DATA_ROOT.
+public struct DataRoot: Sendable {
+    public let url: URL
+
+    public init(_ url: URL) { self.url = url.standardizedFileURL.resolvingSymlinksInPath() }
+
+    public func resolve(_ relative: String) throws -> URL {
+        guard !relative.isEmpty, !relative.hasPrefix("/"), !relative.contains("\0") else {
+            throw BlobStoreError("path '\(relative)' must be relative to DATA_ROOT")
+        }
+        let candidate = url.appendingPathComponent(relative).standardizedFileURL.resolvingSymlinksInPath()
+        guard candidate.path.hasPrefix(url.path + "/") else {
+            throw BlobStoreError("path '\(relative)' leaves DATA_ROOT")
+        }
+        return candidate
+    }
+}

@@ -1,0 +1,158 @@
+import Bus
+import Contracts
+import Foundation
+import Logging
+import PostgresNIO
+import Prometheus
+import ServiceLifecycle
+
+/// What a service's handlers get to work with.
+public struct ServiceDependencies: Sendable {
+    public let settings: ServiceSettings
+    public let schema: String
+    public let postgres: PostgresClient
+    public let bus: BusClient
+    public let events: BusPublisher
+    public let blobs: BlobStore
+    public let idempotency: IdempotencyStore
+    public let logger: Logger
+}
+
+/// The one way a service process starts: read and validate the environment
+/// (exit 2 listing every problem), set up logging and metrics, create the
+/// schema and role, apply migrations, then run the Postgres pool, the bus
+/// worker and the health port in one ServiceGroup until SIGTERM/SIGINT, which
+/// drains in-flight requests before the pool closes.
+public enum ServiceMain {
+    public static func run<Extra: Sendable>(
+        service: String,
+        defaultMetricsPort: Int,
+        migrations: @Sendable () throws -> [Migration],
+        readExtra: (inout EnvironmentReader) -> Extra,
+        makeRouter: @Sendable (ServiceDependencies, Extra) throws -> BusRouter
+    ) async -> Never {
+        precondition(SchemaBootstrap.isValidIdentifier(service))
+        var environment = EnvironmentReader()
+        let settings = ServiceSettings.read(service: service, from: &environment, defaultMetricsPort: defaultMetricsPort)
+        if settings.database == nil && environment.problems.isEmpty {
+            environment.problem("DATABASE_URL", "required but not set")
+        }
+        let extra = readExtra(&environment)
+        do { try environment.validate() } catch {
+            exitForConfiguration(error, program: service)
+        }
+
+        LogSetup.bootstrap(format: settings.logFormat, level: settings.logLevel)
+        let registry = MetricsSetup.bootstrap()
+        let logger = {
+            var logger = Logger(label: "mlops.\(service)")
+            logger[metadataKey: "service"] = .string(service)
+            return logger
+        }()
+
+        do {
+            let admin = settings.database!
+            let role = SchemaBootstrap.roleName(forSchema: service)
+            let serviceURL = settings.databaseBootstrap ? admin.withRole(role, password: settings.serviceDatabasePassword) : admin
+            try await retryingUntil(settings.startupTimeout, logger: logger, what: "database") {
+                if settings.databaseBootstrap {
+                    try await SchemaBootstrap.run(admin: admin, schema: service, role: role, rolePassword: settings.serviceDatabasePassword, logger: logger)
+                }
+                try await MigrationRunner.apply(try Migration.serviceKit() + migrations(), schema: service, url: serviceURL, logger: logger)
+            }
+
+            var poolConfiguration = serviceURL.clientConfiguration
+            poolConfiguration.options.maximumConnections = settings.databasePoolSize
+            let postgres = PostgresClient(configuration: poolConfiguration, backgroundLogger: logger)
+            let bus = try BusClient(configuration: .init(endpoint: settings.busEndpoint), logger: logger)
+            let events = try BusPublisher(endpoint: settings.busPubEndpoint, logger: logger)
+            let dependencies = ServiceDependencies(
+                settings: settings, schema: service, postgres: postgres, bus: bus, events: events,
+                blobs: try BlobStore(dataRoot: settings.dataRoot),
+                idempotency: IdempotencyStore(client: postgres, schema: service), logger: logger
+            )
+            let router = try makeRouter(dependencies, extra)
+            let worker = BusWorker(configuration: settings.worker, router: router, logger: logger)
+            let health = HealthServer.makeApplication(
+                port: settings.metricsPort, registry: registry,
+                checks: [
+                    "database": { await databaseCheck(postgres, logger: logger) },
+                    "bus": { await busCheck(bus, service: service) },
+                ],
+                logger: logger
+            )
+            // Shut down in reverse: the worker drains first while the pool is still up.
+            let group = ServiceGroup(
+                services: [postgres, health, worker],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+            try await group.run()
+            bus.shutdown()
+            events.shutdown()
+            logger.info("stopped")
+            exit(0)
+        } catch {
+            logger.critical("service failed", metadata: ["error": .string(String(reflecting: error))])
+            exit(1)
+        }
+    }
+
+    /// Ready when `SELECT 1` answers.
+    public static func databaseCheck(_ postgres: PostgresClient, logger: Logger) async -> String? {
+        do {
+            _ = try await withTimeout(.seconds(2)) { try await postgres.query("SELECT 1", logger: logger) }
+            return nil
+        } catch {
+            return "unreachable (\(error))"
+        }
+    }
+
+    /// Ready when the broker answers and knows a worker of `service` (MMI, RFC 8).
+    public static func busCheck(_ bus: BusClient, service: String) async -> String? {
+        do {
+            let response = try await bus.callRaw(service: "mmi.service", method: "", body: Array(service.utf8), options: .init(timeout: .seconds(2)))
+            let answer = String(decoding: response.body, as: UTF8.self)
+            return answer == "200" ? nil : "broker has no worker of '\(service)' (\(answer))"
+        } catch {
+            return "broker unreachable (\(error))"
+        }
+    }
+
+    /// Retries `body` with backoff until it succeeds or `limit` passes (dependencies
+    /// started together come up in any order).
+    public static func retryingUntil(_ limit: Duration, logger: Logger, what: String, _ body: () async throws -> Void) async throws {
+        let deadline = ContinuousClock.now + limit
+        var pause = Duration.milliseconds(200)
+        while true {
+            do {
+                try await body()
+                return
+            } catch let error as MigrationError {
+                throw error
+            } catch {
+                if ContinuousClock.now + pause >= deadline { throw error }
+                logger.warning("\(what) not ready, retrying", metadata: ["error": .string(String(reflecting: error))])
+                try await Task.sleep(for: pause)
+                pause = min(pause * 2, .seconds(5))
+            }
+        }
+    }
+}
+
+struct TimeoutError: Error, CustomStringConvertible {
+    var description: String { "timed out" }
+}
+
+func withTimeout<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            throw TimeoutError()
+        }
+        let result = try await group.next()!
+        group.cancelAll()
+        return result
+    }
+}

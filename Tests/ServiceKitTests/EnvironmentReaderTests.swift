@@ -1,0 +1,46 @@
+import Foundation
+import Logging
+import ServiceKit
+import Testing
+
+@Suite struct EnvironmentReaderTests {
+    @Test func reportsEveryProblemAtOnce() {
+        var reader = EnvironmentReader([
+            "METRICS_PORT": "http",
+            "BUS_HEARTBEAT_MS": "5",
+            "LOG_FORMAT": "xml",
+            "BUS_ENDPOINT": "localhost:5555",
+            "DATABASE_URL": "mysql://x@y/z",
+        ])
+        _ = ServiceSettings.read(service: "probe", from: &reader, defaultMetricsPort: 9000)
+        let fields = reader.problems.map { String($0.prefix(while: { $0 != ":" })) }
+        #expect(Set(fields) == ["METRICS_PORT", "BUS_HEARTBEAT_MS", "LOG_FORMAT", "BUS_ENDPOINT", "DATABASE_URL"])
+        #expect(throws: ConfigurationError.self) { try reader.validate() }
+    }
+
+    @Test func missingRequiredVariableIsNamed() {
+        var reader = EnvironmentReader([:])
+        _ = reader.databaseURL("DATABASE_URL")
+        #expect(reader.problems == ["DATABASE_URL: required but not set"])
+    }
+
+    @Test func defaultsApplyWhenUnset() throws {
+        var reader = EnvironmentReader(["DATABASE_URL": "postgres://u@h/db", "DATA_ROOT": NSTemporaryDirectory() + "mlops-env-test"])
+        let settings = ServiceSettings.read(service: "probe", from: &reader, defaultMetricsPort: 9000)
+        try reader.validate()
+        #expect(settings.metricsPort == 9000)
+        #expect(settings.logFormat == .json)
+        #expect(settings.logLevel == .info)
+        #expect(settings.worker.slots == 8)
+        #expect(settings.worker.heartbeatIntervalMs == 2500)
+        #expect(settings.busEndpoint == "tcp://127.0.0.1:5555")
+    }
+
+    @Test func parsesDatabaseURLs() throws {
+        let url = try DatabaseURL.parse("postgres://svc:p%40ss@db.internal:6543/mlops?sslmode=require").get()
+        #expect(url == DatabaseURL(host: "db.internal", port: 6543, username: "svc", password: "p@ss", database: "mlops", requireTLS: true))
+        #expect(throws: DatabaseURLError.self) { try DatabaseURL.parse("postgres://db/mlops").get() }
+        #expect(throws: DatabaseURLError.self) { try DatabaseURL.parse("postgres://u@db/").get() }
+        #expect(throws: DatabaseURLError.self) { try DatabaseURL.parse("postgres://u@db/x?sslmode=bogus").get() }
+    }
+}
