@@ -91,7 +91,10 @@ public enum MigrationRunner {
                 }
                 try await connection.query("BEGIN", logger: logger)
                 do {
-                    _ = try await connection.simpleQuery(migration.sql).get()
+                    // PostgresNIO speaks only the extended protocol (one statement per query), so
+                    // the file travels as a bound parameter and PL/pgSQL's EXECUTE runs all of it.
+                    try await connection.query("SELECT set_config('mlops.migration_sql', \(migration.sql), true)", logger: logger)
+                    try await connection.query("DO $mlops$ BEGIN EXECUTE current_setting('mlops.migration_sql'); END $mlops$", logger: logger)
                     try await connection.query(PostgresQuery(unsafeSQL: "INSERT INTO \"\(schema)\".schema_migrations (component, version, name, checksum) VALUES ($1, $2, $3, $4)", binds: {
                         var binds = PostgresBindings()
                         binds.append(migration.component)

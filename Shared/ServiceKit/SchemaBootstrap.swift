@@ -53,6 +53,7 @@ public enum SchemaBootstrap {
     }
 
     /// One dedicated connection (session-level advisory locks need the same session throughout).
+    @discardableResult
     public static func withConnection<T>(_ url: DatabaseURL, logger: Logger, _ body: (PostgresConnection) async throws -> T) async throws -> T {
         let connection = try await PostgresConnection.connect(configuration: try url.connectionConfiguration(), id: 1, logger: logger)
         do {

@@ -15,13 +15,13 @@ import Glibc
 
     /// Applies `count` keyed requests with `concurrency` in flight; `onProgress` sees the number done.
     func applyAll(client: BusClient, keys: [String], concurrency: Int, onProgress: @escaping @Sendable (Int) async -> Void) async throws -> [String: Int32] {
-        let next = Mutex(0)
+        let next = SharedCounter()
         return try await withThrowingTaskGroup(of: [(String, Int32)].self) { group in
             for _ in 0..<concurrency {
                 group.addTask {
                     var done: [(String, Int32)] = []
                     while true {
-                        let index = next.withLock { value in defer { value += 1 }; return value }
+                        let index = next.next()
                         guard index < keys.count else { return done }
                         var request = Mlops_V1_Probe_ApplyRequest()
                         request.key = keys[index]
@@ -44,10 +44,9 @@ import Glibc
         let ports = BrokerPorts()
         let broker = try ports.start(heartbeatMs: Self.heartbeatMs)
         let dataRoot = temporaryDataRoot()
-        let environment = probeEnvironment(database: database, broker: ports, heartbeatMs: Self.heartbeatMs, slots: 16, dataRoot: dataRoot)
         // Two instances start at once: schema bootstrap and migrations must serialise themselves.
-        let victim = try ChildProcess("bus-probe", arguments: ["serve"], environment: environment, name: "probe-victim")
-        let survivor = try ChildProcess("bus-probe", arguments: ["serve"], environment: environment, name: "probe-survivor")
+        let victim = try ChildProcess("bus-probe", arguments: ["serve"], environment: probeEnvironment(database: database, broker: ports, heartbeatMs: Self.heartbeatMs, slots: 16, dataRoot: dataRoot), name: "probe-victim")
+        let survivor = try ChildProcess("bus-probe", arguments: ["serve"], environment: probeEnvironment(database: database, broker: ports, heartbeatMs: Self.heartbeatMs, slots: 16, dataRoot: dataRoot), name: "probe-survivor")
         let client = try BusClient(configuration: .init(endpoint: ports.endpoint, attemptTimeout: .seconds(2)))
         defer { client.shutdown() }
 
@@ -66,14 +65,13 @@ import Glibc
         #expect(bothUp, "both probe workers should answer; logs:\n\(victim.log)\n\(survivor.log)")
 
         let keys = (0..<10_000).map { "k-\($0)" }
-        let killed = Mutex(false)
+        let killed = SharedCounter()
         let pids = try await applyAll(client: client, keys: keys, concurrency: 64) { index in
             if index == 2_000 {
-                let first = killed.withLock { flag in defer { flag = true }; return !flag }
-                if first { victim.signal(SIGKILL) }
+                if killed.next() == 0 { victim.signal(SIGKILL) }
             }
         }
-        #expect(killed.withLock { $0 }, "the victim was killed mid-way")
+        #expect(killed.current == 1, "the victim was killed mid-way")
         #expect(pids.count == keys.count, "every request answered")
         let victimPid = victim.pid
         #expect(pids.values.contains(victimPid), "the victim served part of the load before it died")

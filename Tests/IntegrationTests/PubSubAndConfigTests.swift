@@ -103,7 +103,7 @@ import Glibc
         // The role may work in its schema, not in public, and not in another service's schema.
         let role = database.url.withRole("mlops_probe", password: nil)
         let logger = Logger(label: "test")
-        try await SchemaBootstrap.withConnection(database.url, logger: logger) { admin in
+        _ = try await SchemaBootstrap.withConnection(database.url, logger: logger) { admin in
             try await admin.query("CREATE SCHEMA IF NOT EXISTS other", logger: logger)
             try await admin.query("CREATE TABLE IF NOT EXISTS other.secret (x int)", logger: logger)
         }
@@ -121,7 +121,7 @@ import Glibc
         #expect(try await database.ints("SELECT count(*)::int8 FROM probe.schema_migrations") == [2])
 
         // An edited migration stops the service instead of drifting silently.
-        try await SchemaBootstrap.withConnection(database.url, logger: logger) { admin in
+        _ = try await SchemaBootstrap.withConnection(database.url, logger: logger) { admin in
             try await admin.query("UPDATE probe.schema_migrations SET checksum = 'edited' WHERE component = 'probe'", logger: logger)
         }
         await again.stop()

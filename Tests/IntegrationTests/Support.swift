@@ -86,7 +86,7 @@ final class ChildProcess: @unchecked Sendable {
     init(_ executable: String, arguments: [String] = [], environment: [String: String], name: String? = nil) throws {
         self.name = name ?? executable
         logURL = FileManager.default.temporaryDirectory.appendingPathComponent("mlops-test-\(self.name)-\(UUID().uuidString.prefix(8)).log")
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let log = try FileHandle(forWritingTo: logURL)
         process.executableURL = binDirectory.appendingPathComponent(executable)
         process.arguments = arguments
@@ -202,4 +202,12 @@ func httpStatus(port: Int, path: String) -> Int? {
     guard count > 12 else { return nil }
     let head = String(decoding: buffer[0..<count], as: UTF8.self)
     return Int(head.split(separator: " ").dropFirst().first ?? "")
+}
+
+/// A counter shared by concurrent tasks.
+final class SharedCounter: Sendable {
+    private let value = Mutex(0)
+    /// Returns the current value and increments it.
+    func next() -> Int { value.withLock { value in defer { value += 1 }; return value } }
+    var current: Int { value.withLock { $0 } }
 }
