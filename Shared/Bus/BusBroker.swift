@@ -164,13 +164,17 @@ private final class BrokerLoop: @unchecked Sendable {
                 logger.warning("broker dropped a malformed client message")
                 return
             }
-            guard let request = try? Mlops_V1_Request(serializedBytes: frames[4]) else {
+            guard let envelope = EnvelopePeek(frames[4]) else {
                 logger.warning("broker dropped a client message that is not a Request", metadata: ["service": .string(service)])
                 return
             }
             requests.increment()
-            let body = service.hasPrefix(MDP.mmiPrefix) ? Array(request.body) : frames[4]
-            perform(machine.clientRequest(client: sender, service: service, requestId: request.id, deadline: request.metadata.deadlineUnixMs, body: body, now: now))
+            var body = frames[4]
+            if service.hasPrefix(MDP.mmiPrefix) {
+                // MMI is rare and tiny: decode it properly for its body.
+                body = (try? Mlops_V1_Request(serializedBytes: frames[4])).map { Array($0.body) } ?? []
+            }
+            perform(machine.clientRequest(client: sender, service: service, requestId: envelope.requestId, deadline: envelope.deadlineUnixMs, body: body, now: now))
         } else if frames[2] == MDP.workerHeader {
             // [sender, empty, MDPW01, command, ...]
             guard frames.count >= 4, let byte = frames[3].first, let command = MDP.Command(rawValue: byte) else {

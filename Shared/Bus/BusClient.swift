@@ -60,9 +60,7 @@ public final class BusClient: Sendable {
     public init(configuration: BusClientConfiguration, context: ZMQContext = .shared, logger: Logger = Logger(label: "bus.client")) throws {
         self.configuration = configuration
         self.logger = logger
-        // Fail fast on a malformed endpoint, on the caller's thread.
-        let probe = try ZMQSocket(context, type: ZMQ_DEALER)
-        try probe.connect(configuration.endpoint)
+        try ZMQSocket.validate(endpoint: configuration.endpoint, type: ZMQ_DEALER, context: context)
         let mailbox = self.mailbox
         let endpoint = configuration.endpoint
         let logger = logger

@@ -55,25 +55,30 @@ public final class BusWorker: Service, Sendable {
     public func drain() { mailbox.post(.drain) }
 
     public func run() async throws {
-        let (items, continuation) = AsyncStream<WorkItem>.makeStream()
-        let loop = WorkerLoop(
-            context: context, configuration: configuration, service: router.service,
-            mailbox: mailbox, deliveries: continuation, logger: logger
-        )
-        startIOThread(name: "bus-worker") { loop.run() }
-        logger.info("worker serving", metadata: ["slots": .stringConvertible(configuration.slots), "endpoint": .string(configuration.endpoint), "methods": .string(router.methods.joined(separator: ","))])
+        let finished = AsyncStream<Void>.makeStream()
         let router = self.router
         let mailbox = self.mailbox
         let logger = self.logger
-        await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
-                for await item in items {
-                    group.addTask {
-                        let reply = await router.handle(requestBytes: item.body, logger: logger)
-                        mailbox.post(.reply(slot: item.slot, client: item.client, body: reply))
-                    }
+        // Each request becomes a task straight from the I/O thread: one hand-off
+        // into Swift concurrency per request (a stream plus a task group costs two).
+        // Draining stays exact: the loop exits only after every slot has replied.
+        let loop = WorkerLoop(
+            context: context, configuration: configuration, service: router.service, mailbox: mailbox,
+            deliver: { item in
+                Task {
+                    let reply = await router.handle(requestBytes: item.body, logger: logger)
+                    mailbox.post(.reply(slot: item.slot, client: item.client, body: reply))
                 }
-            }
+            },
+            logger: logger
+        )
+        startIOThread(name: "bus-worker") {
+            loop.run()
+            finished.continuation.finish()
+        }
+        logger.info("worker serving", metadata: ["slots": .stringConvertible(configuration.slots), "endpoint": .string(configuration.endpoint), "methods": .string(router.methods.joined(separator: ","))])
+        await withGracefulShutdownHandler {
+            for await _ in finished.stream {}
         } onGracefulShutdown: {
             mailbox.post(.drain)
         }
@@ -88,19 +93,19 @@ private final class WorkerLoop: @unchecked Sendable {
     let configuration: BusWorkerConfiguration
     let service: String
     let mailbox: Mailbox<BusWorker.Command>
-    let deliveries: AsyncStream<BusWorker.WorkItem>.Continuation
+    let deliver: @Sendable (BusWorker.WorkItem) -> Void
     let logger: Logger
 
     private var machines: [WorkerStateMachine] = []
     private var sockets: [ZMQSocket?] = []
     private var pollDirty = true
 
-    init(context: ZMQContext, configuration: BusWorkerConfiguration, service: String, mailbox: Mailbox<BusWorker.Command>, deliveries: AsyncStream<BusWorker.WorkItem>.Continuation, logger: Logger) {
+    init(context: ZMQContext, configuration: BusWorkerConfiguration, service: String, mailbox: Mailbox<BusWorker.Command>, deliver: @escaping @Sendable (BusWorker.WorkItem) -> Void, logger: Logger) {
         self.context = context
         self.configuration = configuration
         self.service = service
         self.mailbox = mailbox
-        self.deliveries = deliveries
+        self.deliver = deliver
         self.logger = logger
     }
 
@@ -158,7 +163,6 @@ private final class WorkerLoop: @unchecked Sendable {
             for slot in machines.indices { perform(machines[slot].tick(now: tickNow), slot: slot) }
         }
         sockets = []
-        deliveries.finish()
         _ = mailbox.close()
     }
 
@@ -186,7 +190,7 @@ private final class WorkerLoop: @unchecked Sendable {
             case .sendDisconnect:
                 sockets[slot]?.send([[], MDP.workerHeader, [MDP.Command.disconnect.rawValue]])
             case let .deliver(client, body):
-                deliveries.yield(BusWorker.WorkItem(slot: slot, client: client, body: body))
+                deliver(BusWorker.WorkItem(slot: slot, client: client, body: body))
             case .close:
                 sockets[slot] = nil
                 pollDirty = true

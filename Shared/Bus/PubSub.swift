@@ -14,8 +14,7 @@ public final class BusPublisher: Sendable {
     private let mailbox = Mailbox<Command>()
 
     public init(endpoint: String, context: ZMQContext = .shared, logger: Logger = Logger(label: "bus.publisher")) throws {
-        let probe = try ZMQSocket(context, type: ZMQ_PUB)
-        try probe.connect(endpoint)
+        try ZMQSocket.validate(endpoint: endpoint, type: ZMQ_PUB, context: context)
         let mailbox = self.mailbox
         startIOThread(name: "bus-publisher") {
             guard let socket = try? ZMQSocket(context, type: ZMQ_PUB), (try? socket.connect(endpoint)) != nil else {
@@ -66,8 +65,7 @@ public final class BusSubscriber: Sendable {
     public let events: AsyncStream<Mlops_V1_Event>
 
     public init(endpoint: String, topics: [String], bufferLimit: Int = 100_000, context: ZMQContext = .shared, logger: Logger = Logger(label: "bus.subscriber")) throws {
-        let probe = try ZMQSocket(context, type: ZMQ_SUB)
-        try probe.connect(endpoint)
+        try ZMQSocket.validate(endpoint: endpoint, type: ZMQ_SUB, context: context)
         let (stream, continuation) = AsyncStream<Mlops_V1_Event>.makeStream(bufferingPolicy: .bufferingOldest(bufferLimit))
         events = stream
         let mailbox = self.mailbox

@@ -56,6 +56,13 @@ final class ZMQSocket {
         bytes.withUnsafeBytes { _ = zmq_setsockopt(handle, option, $0.baseAddress, $0.count) }
     }
 
+    /// Checks an endpoint's syntax on the caller's thread (by connecting a
+    /// throwaway socket), so a typo fails the constructor, not a background loop.
+    static func validate(endpoint: String, type: Int32, context: ZMQContext) throws {
+        let socket = try ZMQSocket(context, type: type)
+        try socket.connect(endpoint)
+    }
+
     func bind(_ endpoint: String) throws {
         guard zmq_bind(handle, endpoint) == 0 else { throw ZMQError.last("zmq_bind \(endpoint)") }
     }
