@@ -11,6 +11,8 @@ let package = Package(
     products: [
         .executable(name: "bus", targets: ["BusMain"]),
         .executable(name: "gateway", targets: ["GatewayMain"]),
+        .executable(name: "registry", targets: ["RegistryMain"]),
+        .executable(name: "mlopsctl", targets: ["MLOpsCtl"]),
         .executable(name: "bus-probe", targets: ["BusProbe"]),
         .library(name: "Bus", targets: ["Bus"]),
         .library(name: "ServiceKit", targets: ["ServiceKit"]),
@@ -25,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -75,18 +78,53 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "RegistryService",
+            dependencies: [
+                "ServiceKit", "Bus", "Contracts",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Services/Registry",
+            exclude: ["Main"],
+            sources: ["Sources"],
+            resources: [.copy("Migrations")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "RegistryMain",
+            dependencies: ["RegistryService", "ServiceKit"],
+            path: "Services/Registry/Main",
+            swiftSettings: strict
+        ),
+        .target(
             name: "GatewayApp",
             dependencies: [
-                "ServiceKit", "Bus",
+                "ServiceKit", "Bus", "Contracts",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
-            path: "gateway/Sources",
+            path: "gateway",
+            exclude: ["Main", "API.md"],
+            sources: ["Sources"],
+            resources: [.copy("Migrations")],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "GatewayMain",
             dependencies: ["GatewayApp", "ServiceKit"],
             path: "gateway/Main",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "MLOpsCtl",
+            dependencies: [
+                "Contracts",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Tools/mlopsctl",
             swiftSettings: strict
         ),
         // A small real service used by the integration tests and the bus benchmark.
@@ -96,6 +134,7 @@ let package = Package(
                 "Bus", "ServiceKit", "Contracts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/Support/Probe",
             resources: [.copy("Migrations")],
@@ -113,9 +152,43 @@ let package = Package(
             path: "Tests/ServiceKitTests",
             swiftSettings: strict
         ),
+        // Shared helpers of the test targets: throwaway databases, free ports, child processes.
+        .target(
+            name: "TestKit",
+            dependencies: [
+                "ServiceKit",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/Support/TestKit",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "RegistryTests",
+            dependencies: [
+                "TestKit",
+                "RegistryService", "Bus", "Contracts", "ServiceKit",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/RegistryTests",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: [
+                "TestKit",
+                "GatewayApp", "Bus", "Contracts", "ServiceKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/GatewayTests",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
+                "TestKit",
                 "Bus", "ServiceKit", "Contracts",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

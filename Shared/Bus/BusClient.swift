@@ -32,9 +32,12 @@ public struct BusClientConfiguration: Sendable {
     public var attemptTimeout: Duration
     public var initialBackoff: Duration
     public var maxBackoff: Duration
+    /// Microseconds the I/O thread stays awake after work, waiting for more (see ZMQPoller.poll).
+    public var spinMicros: Int
 
-    public init(endpoint: String, attemptTimeout: Duration = .seconds(3), initialBackoff: Duration = .milliseconds(50), maxBackoff: Duration = .seconds(1)) {
+    public init(endpoint: String, attemptTimeout: Duration = .seconds(3), initialBackoff: Duration = .milliseconds(50), maxBackoff: Duration = .seconds(1), spinMicros: Int = 30) {
         self.endpoint = endpoint
+        self.spinMicros = spinMicros
         self.attemptTimeout = attemptTimeout
         self.initialBackoff = initialBackoff
         self.maxBackoff = maxBackoff
@@ -63,9 +66,10 @@ public final class BusClient: Sendable {
         try ZMQSocket.validate(endpoint: configuration.endpoint, type: ZMQ_DEALER, context: context)
         let mailbox = self.mailbox
         let endpoint = configuration.endpoint
+        let spinMicros = configuration.spinMicros
         let logger = logger
         startIOThread(name: "bus-client") {
-            ClientLoop(context: context, endpoint: endpoint, mailbox: mailbox, logger: logger).run()
+            ClientLoop(context: context, endpoint: endpoint, mailbox: mailbox, logger: logger, spinMicros: spinMicros).run()
         }
     }
 
@@ -154,6 +158,7 @@ private struct ClientLoop {
     let endpoint: String
     let mailbox: Mailbox<BusClient.Command>
     let logger: Logger
+    let spinMicros: Int
 
     func run() {
         var pending = PendingCalls<CheckedContinuation<Mlops_V1_Response, any Error>>()
@@ -172,11 +177,14 @@ private struct ClientLoop {
         let socketIndex = poller.add(socket)
         let mailboxIndex = poller.add(fd: mailbox.fd)
         var running = true
+        var didWork = false
         while running {
             var timeout = -1
             if let next = pending.nextDeadline() { timeout = Int(max(0, next - unixMillisNow())) }
-            guard poller.poll(timeoutMs: timeout) else { break }
+            guard poller.poll(timeoutMs: timeout, spinMicros: didWork ? spinMicros : 0) else { break }
+            didWork = false
             if poller.isReadable(mailboxIndex) {
+                didWork = true
                 for command in mailbox.drain() {
                     switch command {
                     case let .send(id, service, body, deadline, continuation):
@@ -193,6 +201,7 @@ private struct ClientLoop {
                 }
             }
             if poller.isReadable(socketIndex) {
+                didWork = true
                 while let frames = socket.receive() {
                     // [empty, MDPC01, service, body]
                     guard frames.count == 4, frames[1] == MDP.clientHeader,

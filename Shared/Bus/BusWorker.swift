@@ -9,9 +9,12 @@ public struct BusWorkerConfiguration: Sendable {
     public var heartbeatIntervalMs: Int64
     public var liveness: Int
     public var drainGraceMs: Int64
+    /// Microseconds the I/O thread stays awake after work, waiting for a handler's reply.
+    public var spinMicros: Int
 
-    public init(endpoint: String, slots: Int = 8, heartbeatIntervalMs: Int64 = 2500, liveness: Int = 3, drainGraceMs: Int64 = 250) {
+    public init(endpoint: String, slots: Int = 8, heartbeatIntervalMs: Int64 = 2500, liveness: Int = 3, drainGraceMs: Int64 = 250, spinMicros: Int = 30) {
         self.endpoint = endpoint
+        self.spinMicros = spinMicros
         self.slots = slots
         self.heartbeatIntervalMs = heartbeatIntervalMs
         self.liveness = liveness
@@ -99,6 +102,7 @@ private final class WorkerLoop: @unchecked Sendable {
     private var machines: [WorkerStateMachine] = []
     private var sockets: [ZMQSocket?] = []
     private var pollDirty = true
+    private var handedOver = false
 
     init(context: ZMQContext, configuration: BusWorkerConfiguration, service: String, mailbox: Mailbox<BusWorker.Command>, deliver: @escaping @Sendable (BusWorker.WorkItem) -> Void, logger: Logger) {
         self.context = context
@@ -122,6 +126,8 @@ private final class WorkerLoop: @unchecked Sendable {
         var poller = ZMQPoller()
         var socketSlots: [(pollIndex: Int, slot: Int)] = []
         var draining = false
+        // Whether the last turn handed work over; only then is a reply likely within microseconds.
+        var busy = false
         while !(draining && machines.allSatisfy(\.isClosed)) {
             if pollDirty {
                 poller = ZMQPoller()
@@ -133,7 +139,8 @@ private final class WorkerLoop: @unchecked Sendable {
             }
             let now = unixMillisNow()
             let next = machines.map { $0.nextTickAt(now: now) }.min() ?? now + 1000
-            guard poller.poll(timeoutMs: Int(max(0, next - now))) else { break }
+            guard poller.poll(timeoutMs: Int(max(0, next - now)), spinMicros: busy ? configuration.spinMicros : 0) else { break }
+            busy = false
 
             if poller.isReadable(0) {
                 for command in mailbox.drain() {
@@ -161,6 +168,8 @@ private final class WorkerLoop: @unchecked Sendable {
             }
             let tickNow = unixMillisNow()
             for slot in machines.indices { perform(machines[slot].tick(now: tickNow), slot: slot) }
+            busy = handedOver
+            handedOver = false
         }
         sockets = []
         _ = mailbox.close()
@@ -190,6 +199,7 @@ private final class WorkerLoop: @unchecked Sendable {
             case .sendDisconnect:
                 sockets[slot]?.send([[], MDP.workerHeader, [MDP.Command.disconnect.rawValue]])
             case let .deliver(client, body):
+                handedOver = true
                 deliver(BusWorker.WorkItem(slot: slot, client: client, body: body))
             case .close:
                 sockets[slot] = nil

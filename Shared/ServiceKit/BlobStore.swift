@@ -19,6 +19,13 @@ public struct BlobStoreError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
+/// The content's sha256 is not the one the caller announced.
+public struct BlobDigestMismatch: Error, CustomStringConvertible {
+    public let expected: String
+    public let actual: String
+    public var description: String { "sha256 is \(actual), expected \(expected)" }
+}
+
 /// Content-addressed files under `DATA_ROOT/blobs`: written to a temporary
 /// file, hashed, then renamed into place, so a reader never sees half a blob
 /// and the same content is stored once.
@@ -55,6 +62,13 @@ public struct BlobStore: Sendable {
     /// or copies it into the store. `file` must already be inside the data root.
     @discardableResult
     public func put(contentsOf file: URL, move: Bool) throws -> (address: BlobAddress, size: Int) {
+        try put(contentsOf: file, move: move, expectedSHA256: nil)
+    }
+
+    /// Like `put(contentsOf:move:)`, but installs nothing (and leaves `file` where it
+    /// is) when the content's sha256 is not `expectedSHA256`: throws `BlobDigestMismatch`.
+    @discardableResult
+    public func put(contentsOf file: URL, move: Bool, expectedSHA256: String?) throws -> (address: BlobAddress, size: Int) {
         let handle = try FileHandle(forReadingFrom: file)
         defer { try? handle.close() }
         var hasher = SHA256()
@@ -64,6 +78,9 @@ public struct BlobStore: Sendable {
             size += chunk.count
         }
         let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        if let expectedSHA256, expectedSHA256.lowercased() != digest {
+            throw BlobDigestMismatch(expected: expectedSHA256, actual: digest)
+        }
         let staging = temporary.appendingPathComponent(UUID().uuidString)
         if move {
             try FileManager.default.moveItem(at: file, to: staging)

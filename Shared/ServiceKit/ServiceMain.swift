@@ -51,20 +51,8 @@ public enum ServiceMain {
         }()
 
         do {
-            let admin = settings.database!
-            let role = SchemaBootstrap.roleName(forSchema: service)
-            let serviceURL = settings.databaseBootstrap ? admin.withRole(role, password: settings.serviceDatabasePassword) : admin
-            try await retryingUntil(settings.startupTimeout, logger: logger, what: "database") {
-                if settings.databaseBootstrap {
-                    try await SchemaBootstrap.run(admin: admin, schema: service, role: role, rolePassword: settings.serviceDatabasePassword, logger: logger)
-                }
-                try await MigrationRunner.apply(try Migration.serviceKit() + migrations(), schema: service, url: serviceURL, logger: logger)
-            }
-
-            var poolConfiguration = serviceURL.clientConfiguration
-            poolConfiguration.options.maximumConnections = settings.databasePoolSize
-            let postgres = PostgresClient(configuration: poolConfiguration, backgroundLogger: logger)
-            let bus = try BusClient(configuration: .init(endpoint: settings.busEndpoint), logger: logger)
+            let postgres = try await prepareDatabase(settings: settings, schema: service, migrations: migrations, logger: logger)
+            let bus = try BusClient(configuration: .init(endpoint: settings.busEndpoint, spinMicros: settings.worker.spinMicros), logger: logger)
             let events = try BusPublisher(endpoint: settings.busPubEndpoint, logger: logger)
             let dependencies = ServiceDependencies(
                 settings: settings, schema: service, postgres: postgres, bus: bus, events: events,
@@ -96,6 +84,33 @@ public enum ServiceMain {
             logger.critical("service failed", metadata: ["error": .string(String(reflecting: error))])
             exit(1)
         }
+    }
+
+    /// The database part of a process's start, shared by every service and the
+    /// gateway: with `DB_BOOTSTRAP` create the schema and its own role (as the
+    /// administrator URL), apply ServiceKit's and the given migrations under the
+    /// advisory lock, retrying until `STARTUP_TIMEOUT_S` while the database comes
+    /// up, and return a pool connected as the service's role (not yet running:
+    /// the caller runs it in its ServiceGroup).
+    public static func prepareDatabase(
+        settings: ServiceSettings,
+        schema: String,
+        migrations: @Sendable () throws -> [Migration],
+        logger: Logger
+    ) async throws -> PostgresClient {
+        precondition(SchemaBootstrap.isValidIdentifier(schema))
+        guard let admin = settings.database else { throw MigrationError("DATABASE_URL is not set") }
+        let role = SchemaBootstrap.roleName(forSchema: schema)
+        let serviceURL = settings.databaseBootstrap ? admin.withRole(role, password: settings.serviceDatabasePassword) : admin
+        try await retryingUntil(settings.startupTimeout, logger: logger, what: "database") {
+            if settings.databaseBootstrap {
+                try await SchemaBootstrap.run(admin: admin, schema: schema, role: role, rolePassword: settings.serviceDatabasePassword, logger: logger)
+            }
+            try await MigrationRunner.apply(try Migration.serviceKit() + migrations(), schema: schema, url: serviceURL, logger: logger)
+        }
+        var poolConfiguration = serviceURL.clientConfiguration
+        poolConfiguration.options.maximumConnections = settings.databasePoolSize
+        return PostgresClient(configuration: poolConfiguration, backgroundLogger: logger)
     }
 
     /// Ready when `SELECT 1` answers.

@@ -3,6 +3,7 @@ import Contracts
 import Foundation
 import Logging
 import Synchronization
+import TestKit
 import Testing
 
 #if canImport(Glibc)

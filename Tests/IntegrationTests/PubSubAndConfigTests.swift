@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import ServiceKit
+import TestKit
 import Testing
 
 #if canImport(Glibc)

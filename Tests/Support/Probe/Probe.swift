@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import ServiceKit
+import ServiceLifecycle
 
 /// A small real service and client for the integration tests and the bus benchmark.
 @main
@@ -65,6 +66,7 @@ struct EchoWorker: AsyncParsableCommand {
 
     @Option var endpoint = "tcp://127.0.0.1:5555"
     @Option var slots = 32
+    @Option(help: "Microseconds the I/O thread stays awake after work.") var spinUs = 30
 
     func run() async throws {
         var router = BusRouter(service: ProbeMethods.service)
@@ -73,16 +75,11 @@ struct EchoWorker: AsyncParsableCommand {
             reply.payload = request.payload
             return reply
         }
-        let worker = BusWorker(configuration: .init(endpoint: endpoint, slots: slots), router: router, logger: Logger(label: "echo-worker"))
-        let signals = [SIGTERM, SIGINT].map { signal -> any DispatchSourceSignal in
-            Foundation.signal(signal, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signal)
-            source.setEventHandler { worker.drain() }
-            source.resume()
-            return source
-        }
-        try await worker.run()
-        _ = signals
+        let logger = Logger(label: "echo-worker")
+        let worker = BusWorker(configuration: .init(endpoint: endpoint, slots: slots, spinMicros: spinUs), router: router, logger: logger)
+        // SIGTERM/SIGINT drain the worker, as in every service.
+        let group = ServiceGroup(services: [worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
     }
 }
 
@@ -95,9 +92,10 @@ struct Bench: AsyncParsableCommand {
     @Option var inflight = 1
     @Option var requests = 20_000
     @Option var warmup = 2_000
+    @Option(help: "Microseconds the I/O thread stays awake after work.") var spinUs = 30
 
     func run() async throws {
-        let client = try BusClient(configuration: .init(endpoint: endpoint))
+        let client = try BusClient(configuration: .init(endpoint: endpoint, spinMicros: spinUs))
         let size = self.size
         let warmup = self.warmup
         let request = Mlops_V1_Probe_EchoRequest.with { $0.payload = Data(repeating: 0x61, count: size) }

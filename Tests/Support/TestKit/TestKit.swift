@@ -3,31 +3,30 @@ import Logging
 import PostgresNIO
 import ServiceKit
 import Synchronization
-import Testing
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Where `swift build` put the executables (scripts/test sets MLOPS_BIN_DIR).
-let binDirectory: URL = {
+public let binDirectory: URL = {
     if let dir = ProcessInfo.processInfo.environment["MLOPS_BIN_DIR"] { return URL(fileURLWithPath: dir) }
-    let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     return repo.appendingPathComponent(".build/debug")
 }()
 
-struct MissingTestDatabase: Error, CustomStringConvertible {
-    var description: String { "TEST_DATABASE_URL is not set: run the suite through scripts/test, which starts a throwaway PostgreSQL" }
+public struct MissingTestDatabase: Error, CustomStringConvertible {
+    public var description: String { "TEST_DATABASE_URL is not set: run the suite through scripts/test, which starts a throwaway PostgreSQL" }
 }
 
 /// A fresh database on the test cluster, dropped at the end.
-struct TestDatabase {
-    let admin: DatabaseURL
-    let url: DatabaseURL
-    let urlString: String
-    let logger = Logger(label: "test.db")
+public struct TestDatabase: Sendable {
+    public let admin: DatabaseURL
+    public let url: DatabaseURL
+    public let urlString: String
+    public let logger = Logger(label: "test.db")
 
-    static func create() async throws -> TestDatabase {
+    public static func create() async throws -> TestDatabase {
         guard let text = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"] else { throw MissingTestDatabase() }
         let admin = try DatabaseURL.parse(text).get()
         let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
@@ -41,14 +40,14 @@ struct TestDatabase {
         return TestDatabase(admin: admin, url: url, urlString: components.string!)
     }
 
-    func drop() async {
+    public func drop() async {
         _ = try? await SchemaBootstrap.withConnection(admin, logger: logger) { connection in
             try await connection.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(url.database) WITH (FORCE)"), logger: logger)
         }
     }
 
     /// Runs one query as the administrator and returns the rows' first column as Ints.
-    func ints(_ sql: String) async throws -> [Int] {
+    public func ints(_ sql: String) async throws -> [Int] {
         try await SchemaBootstrap.withConnection(url, logger: logger) { connection in
             var values: [Int] = []
             for try await value in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).decode(Int.self) {
@@ -60,7 +59,7 @@ struct TestDatabase {
 }
 
 /// A free TCP port on loopback (bind to 0, read it back, release it).
-func freePort() -> Int {
+public func freePort() -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var address = sockaddr_in()
@@ -78,12 +77,12 @@ func freePort() -> Int {
 }
 
 /// A real child process (one of our executables) with its output in a log file.
-final class ChildProcess: @unchecked Sendable {
-    let name: String
+public final class ChildProcess: @unchecked Sendable {
+    public let name: String
     let process = Process()
-    let logURL: URL
+    public let logURL: URL
 
-    init(_ executable: String, arguments: [String] = [], environment: [String: String], name: String? = nil) throws {
+    public init(_ executable: String, arguments: [String] = [], environment: [String: String], name: String? = nil) throws {
         self.name = name ?? executable
         logURL = FileManager.default.temporaryDirectory.appendingPathComponent("mlops-test-\(self.name)-\(UUID().uuidString.prefix(8)).log")
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
@@ -99,13 +98,13 @@ final class ChildProcess: @unchecked Sendable {
         try process.run()
     }
 
-    var pid: Int32 { process.processIdentifier }
-    var isRunning: Bool { process.isRunning }
+    public var pid: Int32 { process.processIdentifier }
+    public var isRunning: Bool { process.isRunning }
 
-    func signal(_ signal: Int32) { if process.isRunning { kill(process.processIdentifier, signal) } }
+    public func signal(_ signal: Int32) { if process.isRunning { kill(process.processIdentifier, signal) } }
 
     /// Waits for exit; nil if it did not exit in time.
-    func waitForExit(timeout: Duration) async -> Int32? {
+    public func waitForExit(timeout: Duration) async -> Int32? {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             if ContinuousClock.now >= deadline { return nil }
@@ -114,9 +113,9 @@ final class ChildProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
-    var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
+    public var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
 
-    func stop() async {
+    public func stop() async {
         signal(SIGTERM)
         if await waitForExit(timeout: .seconds(10)) == nil {
             signal(SIGKILL)
@@ -126,17 +125,19 @@ final class ChildProcess: @unchecked Sendable {
 }
 
 /// A broker on free loopback ports.
-struct BrokerPorts {
-    let router = freePort()
-    let xsub = freePort()
-    let xpub = freePort()
-    let metrics = freePort()
+public struct BrokerPorts: Sendable {
+    public let router = freePort()
+    public let xsub = freePort()
+    public let xpub = freePort()
+    public let metrics = freePort()
 
-    var endpoint: String { "tcp://127.0.0.1:\(router)" }
-    var pubEndpoint: String { "tcp://127.0.0.1:\(xsub)" }
-    var subEndpoint: String { "tcp://127.0.0.1:\(xpub)" }
+    public init() {}
 
-    func environment(heartbeatMs: Int) -> [String: String] {
+    public var endpoint: String { "tcp://127.0.0.1:\(router)" }
+    public var pubEndpoint: String { "tcp://127.0.0.1:\(xsub)" }
+    public var subEndpoint: String { "tcp://127.0.0.1:\(xpub)" }
+
+    public func environment(heartbeatMs: Int) -> [String: String] {
         [
             "BUS_ROUTER_BIND": "tcp://127.0.0.1:\(router)",
             "BUS_XSUB_BIND": "tcp://127.0.0.1:\(xsub)",
@@ -147,13 +148,18 @@ struct BrokerPorts {
         ]
     }
 
-    func start(heartbeatMs: Int) throws -> ChildProcess {
+    public func start(heartbeatMs: Int) throws -> ChildProcess {
         try ChildProcess("bus", environment: environment(heartbeatMs: heartbeatMs), name: "bus")
     }
 }
 
+/// Environment for a service process (probe, registry, …) on the test broker and database.
+public func serviceEnvironment(database: TestDatabase, broker: BrokerPorts, heartbeatMs: Int, slots: Int, dataRoot: URL, extra: [String: String] = [:]) -> [String: String] {
+    probeEnvironment(database: database, broker: broker, heartbeatMs: heartbeatMs, slots: slots, dataRoot: dataRoot, extra: extra)
+}
+
 /// Environment for a probe service process.
-func probeEnvironment(database: TestDatabase, broker: BrokerPorts, heartbeatMs: Int, slots: Int, dataRoot: URL, extra: [String: String] = [:]) -> [String: String] {
+public func probeEnvironment(database: TestDatabase, broker: BrokerPorts, heartbeatMs: Int, slots: Int, dataRoot: URL, extra: [String: String] = [:]) -> [String: String] {
     [
         "DATABASE_URL": database.urlString,
         "BUS_ENDPOINT": broker.endpoint,
@@ -167,14 +173,14 @@ func probeEnvironment(database: TestDatabase, broker: BrokerPorts, heartbeatMs: 
     ].merging(extra) { $1 }
 }
 
-func temporaryDataRoot() -> URL {
+public func temporaryDataRoot() -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("mlops-data-\(UUID().uuidString.prefix(8))")
     try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }
 
 /// Polls `condition` until it holds or `timeout` passes.
-func eventually(timeout: Duration, every interval: Duration = .milliseconds(50), _ condition: () async -> Bool) async -> Bool {
+public func eventually(timeout: Duration, every interval: Duration = .milliseconds(50), _ condition: () async -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if await condition() { return true }
@@ -184,7 +190,7 @@ func eventually(timeout: Duration, every interval: Duration = .milliseconds(50),
 }
 
 /// A plain HTTP GET on loopback, returning the status code (nil when refused).
-func httpStatus(port: Int, path: String) -> Int? {
+public func httpStatus(port: Int, path: String) -> Int? {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var address = sockaddr_in()
@@ -205,9 +211,10 @@ func httpStatus(port: Int, path: String) -> Int? {
 }
 
 /// A counter shared by concurrent tasks.
-final class SharedCounter: Sendable {
+public final class SharedCounter: Sendable {
     private let value = Mutex(0)
     /// Returns the current value and increments it.
-    func next() -> Int { value.withLock { value in defer { value += 1 }; return value } }
-    var current: Int { value.withLock { $0 } }
+    public init() {}
+    public func next() -> Int { value.withLock { value in defer { value += 1 }; return value } }
+    public var current: Int { value.withLock { $0 } }
 }

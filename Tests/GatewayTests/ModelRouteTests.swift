@@ -1,0 +1,118 @@
+import Foundation
+import GatewayApp
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import TestKit
+import Testing
+
+/// The model routes end to end: the real gateway, a real `bus` broker and a
+/// real `registry` process on one throwaway database and data root.
+@Suite("Gateway model routes (bus + registry)", .serialized)
+struct ModelRouteTests {
+    @Test func modelLifecycleThroughTheRegistry() async throws {
+        let database = try await TestDatabase.create()
+        let dataRoot = temporaryDataRoot()
+        let broker = BrokerPorts()
+        let bus = try broker.start(heartbeatMs: 500)
+        let registry = try ChildProcess("registry", environment: serviceEnvironment(database: database, broker: broker, heartbeatMs: 500, slots: 4, dataRoot: dataRoot))
+        defer { try? FileManager.default.removeItem(at: dataRoot) }
+        do {
+            try await Gateway.with(environment: ["BUS_ENDPOINT": broker.endpoint, "BUS_CALL_TIMEOUT_MS": "5000"], database: database, dataRoot: dataRoot) { gateway in
+                try await lifecycle(gateway, registry: registry)
+            }
+        } catch {
+            Issue.record("registry log:\n\(registry.log.suffix(3000))")
+            await registry.stop()
+            await bus.stop()
+            await database.drop()
+            throw error
+        }
+        await registry.stop()
+        await bus.stop()
+        await database.drop()
+    }
+
+    func lifecycle(_ gateway: Gateway, registry: ChildProcess) async throws {
+        let admin = try await gateway.login("admin", adminPassword)
+        let viewer = try await gateway.user("viewer", admin: admin)
+        let ready = await eventually(timeout: .seconds(30), every: .milliseconds(200)) {
+            (try? await gateway.call(.get, "/api/v1/admin/models", token: viewer))?.status == .ok
+        }
+        try #require(ready, "registry did not answer: \(registry.log.suffix(2000))")
+
+        let body = #"{"model_name":"legal-ko","version":"1.0.0","base_model":"Qwen2-7B","project":"legal","model_type":"causal-lm","model_path":"s3://bucket/legal-ko","description":"first","tags":["korean","7b"],"deployment_config":{"tp":2}}"#
+        let key: HTTPFields = [.init("Idempotency-Key")!: "register-legal-ko-1"]
+        let created = try await gateway.call(.post, "/api/v1/admin/models/register", token: admin, json: body, headers: key)
+        #expect(created.status == .created, "\(created.text)")
+        let model = created.object
+        let id = try #require(model["id"] as? Int)
+        #expect(model["model_name"] as? String == "legal-ko" && model["version"] as? String == "1.0.0")
+        #expect(model["status"] as? String == "staging" && model["created_by"] as? String == "admin")
+        #expect(model["tags"] as? [String] == ["korean", "7b"])
+        #expect((model["deployment_config"] as? [String: Any])?["tp"] as? Int == 2)
+        #expect(model["finetuning_job_id"] is NSNull && model["mlflow_model_uri"] is NSNull && model["artifact"] is NSNull)
+        #expect((model["created_at"] as? String).flatMap { RFC3339.parse($0) } != nil)
+
+        // The same key and body replays the first result; a duplicate name+version is 409.
+        let replay = try await gateway.call(.post, "/api/v1/admin/models/register", token: admin, json: body, headers: key)
+        #expect(replay.status == .created && replay.object["id"] as? Int == id, "\(replay.text)")
+        try await gateway.call(.post, "/api/v1/admin/models/register", token: admin, json: body).expectProblem(.conflict)
+        try await gateway.call(.post, "/api/v1/admin/models/register", token: viewer, json: body).expectProblem(.forbidden)
+
+        // An uploaded artifact becomes the model's artifact.
+        let bytes = Array("weights".utf8)
+        let upload = try #require(try await gateway.call(.post, "/api/v1/admin/uploads", token: admin, json: #"{"filename":"w.bin","size_bytes":\#(bytes.count)}"#).object["id"] as? String)
+        _ = try await gateway.call(.put, "/api/v1/admin/uploads/\(upload)", token: admin, headers: [.contentRange: "bytes 0-\(bytes.count - 1)/\(bytes.count)"], body: ByteBuffer(bytes: bytes))
+        #expect(try await gateway.call(.post, "/api/v1/admin/uploads/\(upload)/complete", token: admin, json: #"{"sha256":"\#(sha256Hex(bytes))"}"#).status == .ok)
+        let second = try await gateway.call(.post, "/api/v1/admin/models/register", token: admin,
+                                            json: #"{"model_name":"legal-ko","version":"1.1.0","artifact_sha256":"\#(sha256Hex(bytes))","model_format":"safetensors"}"#)
+        #expect(second.status == .created, "\(second.text)")
+        #expect((second.object["artifact"] as? [String: Any])?["sha256"] as? String == sha256Hex(bytes))
+        let secondId = try #require(second.object["id"] as? Int)
+
+        // List: newest first, filters, pagination.
+        let list = try await gateway.call(.get, "/api/v1/admin/models?limit=1", token: viewer)
+        #expect(list.status == .ok)
+        #expect(list.object["total"] as? Int == 2 && list.object["limit"] as? Int == 1 && list.object["skip"] as? Int == 0)
+        #expect((list.object["items"] as? [[String: Any]])?.first?["id"] as? Int == secondId)
+        let tagged = try await gateway.call(.get, "/api/v1/admin/models?tags=korean&tags=7b&project=legal&status=staging&is_active=true", token: viewer)
+        #expect(tagged.object["total"] as? Int == 1, "\(tagged.text)")
+
+        // Update, benchmarks, expansions.
+        let patched = try await gateway.call(.patch, "/api/v1/admin/models/\(id)", token: admin, json: #"{"description":"updated","tags":["korean"]}"#)
+        #expect(patched.status == .ok && patched.object["description"] as? String == "updated" && patched.object["tags"] as? [String] == ["korean"], "\(patched.text)")
+        let bench = try await gateway.call(.post, "/api/v1/admin/models/\(id)/benchmarks", token: admin, json: #"{"benchmark_name":"kobest","score":0.81,"details":{"n":5}}"#)
+        #expect(bench.status == .created && bench.object["score"] as? Double == 0.81, "\(bench.text)")
+        let benches = try await gateway.call(.get, "/api/v1/admin/models/\(id)/benchmarks", token: viewer)
+        #expect(benches.object["total"] as? Int == 1)
+        let expanded = try await gateway.call(.get, "/api/v1/admin/models/\(id)?expand=metrics,versions,evaluations", token: viewer)
+        #expect(expanded.status == .ok, "\(expanded.text)")
+        #expect((expanded.object["metrics"] as? [String: Any])?["kobest"] as? Double == 0.81)
+        #expect((expanded.object["versions"] as? [Any])?.count == 2)
+        #expect(expanded.object["stage_history"] is [Any])
+        let plain = try await gateway.call(.get, "/api/v1/admin/models/\(id)", token: viewer)
+        #expect(plain.object["metrics"] == nil && plain.object["versions"] == nil)
+
+        // Stages: promote, a second promote of the same version is refused, archive, rollback.
+        let promoted = try await gateway.call(.post, "/api/v1/admin/models/\(id)/promote", token: admin, json: #"{"reason":"best"}"#)
+        #expect(promoted.status == .ok && promoted.object["status"] as? String == "production", "\(promoted.text)")
+        try await gateway.call(.post, "/api/v1/admin/models/\(id)/promote", token: admin).expectProblem(.preconditionFailed)
+        let promotedSecond = try await gateway.call(.post, "/api/v1/admin/models/\(secondId)/promote", token: admin)
+        #expect(promotedSecond.object["status"] as? String == "production", "\(promotedSecond.text)")
+        #expect(try await gateway.call(.get, "/api/v1/admin/models/\(id)", token: viewer).object["status"] as? String == "archived")
+        let rolledBack = try await gateway.call(.post, "/api/v1/admin/models/\(id)/rollback", token: admin)
+        #expect(rolledBack.status == .ok && rolledBack.object["status"] as? String == "production", "\(rolledBack.text)")
+        let archived = try await gateway.call(.post, "/api/v1/admin/models/\(secondId)/archive", token: admin)
+        #expect(archived.status == .ok || archived.status == .preconditionFailed, "\(archived.text)")
+
+        // Missing models and not-yet routes.
+        try await gateway.call(.get, "/api/v1/admin/models/999999", token: viewer).expectProblem(.notFound)
+        try await gateway.call(.patch, "/api/v1/admin/models/999999", token: admin, json: #"{"is_active":false}"#).expectProblem(.notFound)
+        try await gateway.call(.post, "/api/v1/admin/models/\(id)/evaluate", token: admin).expectProblem(.notImplemented)
+        // The registry's own field errors come back named in the REST spelling.
+        try await gateway.call(.post, "/api/v1/admin/models/register", token: admin,
+                               json: #"{"model_name":"x","version":"1","artifact_sha256":"\#(String(repeating: "0", count: 64))"}"#)
+            .expectProblem(.badRequest, fields: ["artifact_sha256"])
+    }
+}

@@ -1,0 +1,146 @@
+import Crypto
+import Foundation
+import GatewayApp
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import ServiceKit
+import TestKit
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+let adminPassword = "admin-password-1"
+let jwtSecret = "test-secret-0123456789abcdef-0123456789"
+
+/// A running gateway (the real application from `buildApplication`, served on a
+/// loopback port) on a fresh database, with helpers to call it.
+struct Gateway: Sendable {
+    let client: any TestClientProtocol
+    let database: TestDatabase
+    let dataRoot: URL
+
+    var port: Int { client.port ?? 0 }
+
+    @discardableResult
+    func call(_ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: String? = nil,
+              headers: HTTPFields = [:], body: ByteBuffer? = nil) async throws -> TestResponse {
+        var headers = headers
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        var payload = body
+        if let json {
+            headers[.contentType] = "application/json"
+            payload = ByteBuffer(string: json)
+        }
+        return try await client.execute(uri: uri, method: method, headers: headers, body: payload)
+    }
+
+    func login(_ username: String, _ password: String) async throws -> String {
+        let response = try await call(.post, "/api/v1/auth/login", json: #"{"username":"\#(username)","password":"\#(password)"}"#)
+        #expect(response.status == .ok, "login of \(username): \(String(buffer: response.body))")
+        return try #require(response.object["access_token"] as? String)
+    }
+
+    /// Creates a user of `role` (as admin) and returns its access token.
+    func user(_ role: String, admin: String) async throws -> String {
+        let name = "\(role)-\(UUID().uuidString.prefix(6).lowercased())"
+        let password = "password-of-\(name)"
+        let created = try await call(.post, "/api/v1/admin/users", token: admin, json: #"{"username":"\#(name)","password":"\#(password)","role":"\#(role)"}"#)
+        #expect(created.status == .created, "\(String(buffer: created.body))")
+        return try await login(name, password)
+    }
+
+    /// Runs `body` against a fresh gateway. Without a broker the bus calls of
+    /// model routes time out after BUS_CALL_TIMEOUT_MS (504).
+    static func with<T: Sendable>(
+        environment extra: [String: String] = [:], database given: TestDatabase? = nil, dataRoot givenRoot: URL? = nil,
+        _ body: @Sendable (Gateway) async throws -> T
+    ) async throws -> T {
+        let database: TestDatabase
+        if let given { database = given } else { database = try await TestDatabase.create() }
+        let dataRoot = givenRoot ?? temporaryDataRoot()
+        var environment: [String: String] = [
+            "DATABASE_URL": database.urlString,
+            "BUS_ENDPOINT": "tcp://127.0.0.1:\(freePort())",
+            "DATA_ROOT": dataRoot.path,
+            "HTTP_PORT": "0",
+            "JWT_SECRET": jwtSecret,
+            "ADMIN_USERNAME": "admin",
+            "ADMIN_PASSWORD": adminPassword,
+            "RATE_LIMIT_PER_MINUTE": "0",
+            "BUS_CALL_TIMEOUT_MS": "300",
+            "STARTUP_TIMEOUT_S": "20",
+        ]
+        environment.merge(extra) { $1 }
+        var settings = try GatewaySettings.load(environment)
+        settings.passwordLogN = 10
+        var logger = Logger(label: "test.gateway")
+        logger.logLevel = .warning
+        let dependencies = try await GatewayDependencies.prepare(settings: settings, metrics: MetricsSetup.bootstrap(), logger: logger)
+        let app = try await buildApplication(settings: settings, dependencies: dependencies)
+        do {
+            let result = try await app.test(.live) { client in
+                try await body(Gateway(client: client, database: database, dataRoot: dataRoot))
+            }
+            dependencies.bus.shutdown()
+            if given == nil { await database.drop() }
+            if givenRoot == nil { try? FileManager.default.removeItem(at: dataRoot) }
+            return result
+        } catch {
+            dependencies.bus.shutdown()
+            if given == nil { await database.drop() }
+            throw error
+        }
+    }
+}
+
+extension TestResponse {
+    var object: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+    }
+
+    var text: String { String(buffer: body) }
+
+    /// The problem's field names.
+    var fields: [String] {
+        (object["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+    }
+
+    /// Checks the RFC 9457 shape and the request id.
+    func expectProblem(_ status: HTTPResponse.Status, fields expected: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(self.status == status, "\(text)", sourceLocation: sourceLocation)
+        #expect(headers[.contentType] == "application/problem+json", sourceLocation: sourceLocation)
+        let problem = object
+        #expect((problem["type"] as? String)?.hasPrefix("https://mlops.dev/problems/") == true, sourceLocation: sourceLocation)
+        #expect(problem["status"] as? Int == Int(status.code), sourceLocation: sourceLocation)
+        #expect(problem["title"] is String && problem["detail"] is String && problem["instance"] is String, sourceLocation: sourceLocation)
+        #expect(problem["request_id"] as? String == headers[.init("X-Request-Id")!], sourceLocation: sourceLocation)
+        for field in expected {
+            #expect(fields.contains(field), "no error for \(field) in \(text)", sourceLocation: sourceLocation)
+        }
+    }
+}
+
+/// Sends raw bytes on a new connection and closes it (an interrupted upload).
+func sendRaw(port: Int, _ bytes: [UInt8]) {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = UInt16(port).bigEndian
+    let connected = withUnsafePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else { return }
+    _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+    usleep(200_000)
+}
+
+func sha256Hex(_ bytes: [UInt8]) -> String {
+    SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+}

@@ -1,0 +1,140 @@
+import ArgumentParser
+import Foundation
+
+/// The command-line client of the admin API (gateway/API.md).
+@main
+struct MLOpsCtl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mlopsctl",
+        abstract: "Command-line client for the mlops platform's admin API.",
+        discussion: "Settings live in ~/.config/mlopsctl/config.json (written by `login`); MLOPS_URL and MLOPS_TOKEN (an API key) override them.",
+        subcommands: [Login.self, Models.self, Upload.self]
+    )
+}
+
+struct Login: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Log in and store the access token.")
+
+    @Option(help: "Gateway base URL.") var url = "http://127.0.0.1:8080"
+    @Option var username: String
+    @Flag(help: "Read the password from standard input instead of prompting.") var passwordStdin = false
+
+    func run() async throws {
+        let password: String
+        if passwordStdin {
+            password = (readLine(strippingNewline: true) ?? "")
+        } else {
+            guard let typed = getpass("Password: ") else { throw ValidationError("no password given") }
+            password = String(cString: typed)
+        }
+        var config = CLIConfig(url: url, token: nil)
+        let client = try APIClient(config: config)
+        let reply = try await client.send("POST", "/api/v1/auth/login", json: ["username": username, "password": password], authenticated: false)
+        guard let token = reply["access_token"] as? String else { throw CLIError("login answered without a token") }
+        config.token = token
+        try config.save()
+        print("Logged in to \(url) as \(username) (\(reply["role"] as? String ?? "?")); token saved to \(CLIConfig.path.path)")
+    }
+}
+
+struct Models: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Registered models: list, get, register, promote, archive, rollback.",
+        subcommands: [List.self, Get.self, Register.self, Promote.self, Archive.self, Rollback.self]
+    )
+
+    struct List: AsyncParsableCommand {
+        @Option var project: String?
+        @Option var status: String?
+        @Option(name: .customLong("tag"), help: "Repeat for several; all must match.") var tags: [String] = []
+        @Option var search: String?
+        @Option var skip = 0
+        @Option var limit = 50
+        @Flag(help: "Print the raw JSON.") var json = false
+
+        func run() async throws {
+            var query: [URLQueryItem] = [.init(name: "skip", value: "\(skip)"), .init(name: "limit", value: "\(limit)")]
+            if let project { query.append(.init(name: "project", value: project)) }
+            if let status { query.append(.init(name: "status", value: status)) }
+            if !tags.isEmpty { query.append(.init(name: "tags", value: tags.joined(separator: ","))) }
+            if let search { query.append(.init(name: "search", value: search)) }
+            let client = try APIClient(config: CLIConfig.load())
+            let reply = try await client.send("GET", "/api/v1/admin/models", query: query)
+            if json { return printJSON(reply) }
+            let items = reply["items"] as? [[String: Any]] ?? []
+            printTable(["ID", "NAME", "VERSION", "STATUS", "FORMAT", "TAGS", "CREATED"], items.map { model in
+                [
+                    "\(model["id"] ?? "")", model["model_name"] as? String ?? "", model["version"] as? String ?? "",
+                    model["status"] as? String ?? "", model["model_format"] as? String ?? "",
+                    (model["tags"] as? [String] ?? []).joined(separator: ","), model["created_at"] as? String ?? "",
+                ]
+            })
+            print("\(items.count) of \(reply["total"] ?? 0)")
+        }
+    }
+
+    struct Get: AsyncParsableCommand {
+        @Argument var id: Int
+        @Option(help: "metrics,evaluations,versions") var expand: String?
+
+        func run() async throws {
+            let client = try APIClient(config: CLIConfig.load())
+            printJSON(try await client.send("GET", "/api/v1/admin/models/\(id)", query: expand.map { [URLQueryItem(name: "expand", value: $0)] } ?? []))
+        }
+    }
+
+    struct Register: AsyncParsableCommand {
+        @Option var name: String
+        @Option var version: String
+        @Option(help: "sha256 of an uploaded file (see `mlopsctl upload`).") var artifact: String?
+        @Option(help: "An external model path, when there is no uploaded artifact.") var path: String?
+        @Option var format = "huggingface"
+        @Option var baseModel: String?
+        @Option var project: String?
+        @Option var description: String?
+        @Option(name: .customLong("tag")) var tags: [String] = []
+
+        func validate() throws {
+            guard (artifact == nil) != (path == nil) else { throw ValidationError("give exactly one of --artifact or --path") }
+        }
+
+        func run() async throws {
+            var body: [String: Any] = ["model_name": name, "version": version, "model_format": format, "tags": tags]
+            if let artifact { body["artifact_sha256"] = artifact }
+            if let path { body["model_path"] = path }
+            if let baseModel { body["base_model"] = baseModel }
+            if let project { body["project"] = project }
+            if let description { body["description"] = description }
+            let client = try APIClient(config: CLIConfig.load())
+            printJSON(try await client.send("POST", "/api/v1/admin/models/register", json: body))
+        }
+    }
+
+    struct Promote: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Staging → production (the previous production version is archived).")
+        @Argument var id: Int
+        @Option var reason: String?
+        func run() async throws { try await stageChange(id: id, action: "promote", reason: reason) }
+    }
+
+    struct Archive: AsyncParsableCommand {
+        @Argument var id: Int
+        @Option var reason: String?
+        func run() async throws { try await stageChange(id: id, action: "archive", reason: reason) }
+    }
+
+    struct Rollback: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Make an earlier (archived) production version production again.")
+        @Argument var id: Int
+        @Option var reason: String?
+        func run() async throws { try await stageChange(id: id, action: "rollback", reason: reason) }
+    }
+}
+
+func stageChange(id: Int, action: String, reason: String?) async throws {
+    let client = try APIClient(config: CLIConfig.load())
+    var body: [String: Any] = [:]
+    if let reason { body["reason"] = reason }
+    let model = try await client.send("POST", "/api/v1/admin/models/\(id)/\(action)", json: body)
+    print("\(model["model_name"] ?? "?") \(model["version"] ?? "?") is now \(model["status"] ?? "?")")
+}

@@ -1,0 +1,200 @@
+import Bus
+import Contracts
+import Hummingbird
+
+/// /api/v1/admin/models…: each route maps JSON to a registry request, calls
+/// the registry over the bus as the caller, and maps the reply back.
+struct ModelRoutes {
+    let calls: BusCalls
+    let maxBodyBytes: Int
+    let listCache = ListPageCache()
+
+    func register(_ table: RouteTable) {
+        table.add(.post, "/api/v1/admin/models/register", registerModel)
+        table.add(.get, "/api/v1/admin/models", listModels)
+        table.add(.get, "/api/v1/admin/models/{id}", getModel)
+        table.add(.patch, "/api/v1/admin/models/{id}", updateModel)
+        table.add(.post, "/api/v1/admin/models/{id}/promote") { try await stage(RegistryMethods.promoteModel, $0, $1) }
+        table.add(.post, "/api/v1/admin/models/{id}/archive") { try await stage(RegistryMethods.archiveModel, $0, $1) }
+        table.add(.post, "/api/v1/admin/models/{id}/rollback") { try await stage(RegistryMethods.rollbackModel, $0, $1) }
+        table.add(.get, "/api/v1/admin/models/{id}/benchmarks", listBenchmarks)
+        table.add(.post, "/api/v1/admin/models/{id}/benchmarks", addBenchmark)
+        table.add(.post, "/api/v1/admin/models/{id}/evaluate") { _, context in
+            _ = try pathId(context)
+            throw GatewayError.notImplemented("model evaluation arrives with the evaluator service")
+        }
+        table.add(.post, "/api/v1/admin/models/{id}/deploy") { _, context in
+            _ = try pathId(context)
+            throw GatewayError.notImplemented("deployment arrives with the serving work")
+        }
+    }
+
+    static let registerFields: Set<String> = [
+        "model_name", "version", "base_model", "finetuning_job_id", "project", "model_type", "model_format",
+        "artifact_sha256", "model_path", "description", "tags", "deployment_config", "mlflow_model_uri",
+    ]
+
+    @Sendable func registerModel(_ request: Request, _ context: GatewayContext) async throws -> Response {
+        var body = try await Body.object(request, limit: maxBodyBytes)
+        body.rejectUnknown(Self.registerFields)
+        var message = Mlops_V1_Registry_RegisterModelRequest()
+        message.modelName = body.string("model_name", required: true, length: 1...255, pattern: .modelName) ?? ""
+        message.version = body.string("version", required: true, length: 1...50, pattern: .printable) ?? ""
+        message.baseModel = body.string("base_model", length: 0...255, pattern: .printable) ?? ""
+        message.finetuningJobID = body.int("finetuning_job_id", range: 1...Int64.max) ?? 0
+        message.project = body.string("project", length: 0...255, pattern: .printable) ?? ""
+        message.modelType = body.string("model_type", length: 0...100, pattern: .printable) ?? ""
+        message.modelFormat = (body.choice("model_format", ModelFormat.self) ?? .huggingface).rawValue
+        let sha = body.string("artifact_sha256", length: 64...64, pattern: .sha256)
+        let path = body.string("model_path", length: 1...1024, pattern: .printable)
+        if sha == nil, path == nil, !body.errors.contains(where: { $0.field == "artifact_sha256" || $0.field == "model_path" }) {
+            body.fail("artifact_sha256", "one of artifact_sha256 or model_path is required")
+        }
+        message.artifactSha256 = sha ?? ""
+        message.modelPath = path ?? ""
+        message.description_p = body.string("description", length: 0...10_000) ?? ""
+        message.tags = body.strings("tags", maxCount: 32, length: 1...64) ?? []
+        message.deploymentConfigJson = body.object("deployment_config") ?? ""
+        message.mlflowModelUri = body.string("mlflow_model_uri", length: 0...1024, pattern: .printable) ?? ""
+        try body.finish()
+        let options = try calls.options(request, context, mutating: true)
+        message.createdBy = options.subject
+        let model = try await calls.bus.call(RegistryMethods.registerModel, message, options: options)
+        context.audit?.resource = "models/\(model.id)"
+        return modelResponse(model, status: .created)
+    }
+
+    @Sendable func listModels(_ request: Request, _ context: GatewayContext) async throws -> Response {
+        var query = QueryReader(request)
+        var message = Mlops_V1_Registry_ListModelsRequest()
+        message.project = query.string("project") ?? ""
+        message.modelType = query.string("model_type") ?? ""
+        if let active = query.bool("is_active") { message.isActive = active }
+        if let status = query.choice("status", StageName.self) { message.status = status.proto }
+        message.tags = query.list("tags", maxCount: 32, maxLength: 64)
+        message.createdAfterUnixMs = query.timestamp("created_after") ?? 0
+        message.search = query.string("search") ?? ""
+        let skip = query.int("skip", default: 0, range: 0...Int(Int32.max))
+        let limit = query.int("limit", default: 50, range: 1...1000)
+        try query.finish()
+        message.skip = Int32(skip)
+        message.limit = Int32(limit)
+        let cached = listCache.lookup(message)
+        var asked = message
+        asked.ifCatalogVersion = cached?.catalogVersion ?? 0
+        let options = try calls.options(request, context, mutating: false)
+        var reply = try await calls.bus.call(RegistryMethods.listModels, asked, options: options)
+        if reply.notModified {
+            if let cached, cached.catalogVersion == reply.catalogVersion {
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: cached.body))
+            }
+            reply = try await calls.bus.call(RegistryMethods.listModels, message, options: options)
+        }
+        var writer = JSONWriter(capacity: 1024 + reply.items.count * 900)
+        writer.beginObject()
+        writer.key("items")
+        writer.beginArray()
+        for model in reply.items { ModelJSON.write(model, into: &writer) }
+        writer.endArray()
+        writer.key("total"); writer.int(reply.total)
+        writer.key("skip"); writer.int(skip)
+        writer.key("limit"); writer.int(limit)
+        writer.endObject()
+        let body = writer.buffer
+        listCache.store(message, .init(catalogVersion: reply.catalogVersion, body: body))
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
+    }
+
+    @Sendable func getModel(_ request: Request, _ context: GatewayContext) async throws -> Response {
+        let id = try pathId(context)
+        var query = QueryReader(request)
+        var expand: ModelJSON.Expand = []
+        var names: [String] = []
+        for name in query.list("expand", maxCount: 3, maxLength: 32) {
+            switch name {
+            case "metrics": expand.insert(.metrics)
+            case "versions": expand.insert(.versions)
+            case "evaluations": expand.insert(.evaluations)
+            default: query.fail("expand", "must be a comma-separated list of metrics, evaluations, versions")
+            }
+            names.append(name)
+        }
+        try query.finish()
+        var message = Mlops_V1_Registry_GetModelRequest()
+        message.id = id
+        message.expand = names
+        let model = try await calls.bus.call(RegistryMethods.getModel, message, options: try calls.options(request, context, mutating: false))
+        return modelResponse(model, expand: expand)
+    }
+
+    @Sendable func updateModel(_ request: Request, _ context: GatewayContext) async throws -> Response {
+        let id = try pathId(context)
+        var body = try await Body.object(request, limit: maxBodyBytes)
+        body.rejectUnknown(["description", "tags", "is_active", "deployment_config"])
+        var message = Mlops_V1_Registry_UpdateModelRequest()
+        message.id = id
+        if let description = body.string("description", length: 0...10_000) { message.description_p = description }
+        if let tags = body.strings("tags", maxCount: 32, length: 1...64) {
+            message.replaceTags = true
+            message.tags = tags
+        }
+        if let active = body.bool("is_active") { message.isActive = active }
+        if let config = body.object("deployment_config") { message.deploymentConfigJson = config }
+        if !["description", "tags", "is_active", "deployment_config"].contains(where: body.has) {
+            body.fail("body", "give at least one of description, tags, is_active, deployment_config")
+        }
+        try body.finish()
+        let options = try calls.options(request, context, mutating: true)
+        message.actor = options.subject
+        return modelResponse(try await calls.bus.call(RegistryMethods.updateModel, message, options: options))
+    }
+
+    func stage(_ method: BusMethod<Mlops_V1_Registry_StageRequest, RegistryModel>, _ request: Request, _ context: GatewayContext) async throws -> Response {
+        let id = try pathId(context)
+        var body = try await Body.object(request, limit: maxBodyBytes, allowEmpty: true)
+        body.rejectUnknown(["reason"])
+        var message = Mlops_V1_Registry_StageRequest()
+        message.id = id
+        message.reason = body.string("reason", length: 0...1000) ?? ""
+        try body.finish()
+        let options = try calls.options(request, context, mutating: true)
+        message.actor = options.subject
+        return modelResponse(try await calls.bus.call(method, message, options: options))
+    }
+
+    @Sendable func listBenchmarks(_ request: Request, _ context: GatewayContext) async throws -> Response {
+        var message = Mlops_V1_Registry_ListBenchmarksRequest()
+        message.modelID = try pathId(context)
+        let reply = try await calls.bus.call(RegistryMethods.listBenchmarks, message, options: try calls.options(request, context, mutating: false))
+        var writer = JSONWriter(capacity: 256 + reply.items.count * 200)
+        writer.beginObject()
+        writer.key("items")
+        writer.beginArray()
+        for benchmark in reply.items { ModelJSON.writeBenchmark(benchmark, into: &writer) }
+        writer.endArray()
+        writer.key("total"); writer.int(reply.items.count)
+        writer.endObject()
+        return jsonResponse(writer)
+    }
+
+    @Sendable func addBenchmark(_ request: Request, _ context: GatewayContext) async throws -> Response {
+        var message = Mlops_V1_Registry_AddBenchmarkRequest()
+        message.modelID = try pathId(context)
+        var body = try await Body.object(request, limit: maxBodyBytes)
+        body.rejectUnknown(["benchmark_name", "score", "details"])
+        message.benchmarkName = body.string("benchmark_name", required: true, length: 1...255, pattern: .printable) ?? ""
+        message.score = body.double("score", required: true) ?? 0
+        message.detailsJson = body.object("details") ?? ""
+        try body.finish()
+        let benchmark = try await calls.bus.call(RegistryMethods.addBenchmark, message, options: try calls.options(request, context, mutating: true))
+        var writer = JSONWriter()
+        ModelJSON.writeBenchmark(benchmark, into: &writer)
+        return jsonResponse(writer, status: .created)
+    }
+
+    private func modelResponse(_ model: RegistryModel, expand: ModelJSON.Expand = [], status: HTTPResponse.Status = .ok) -> Response {
+        var writer = JSONWriter(capacity: 1024)
+        ModelJSON.write(model, expand: expand, into: &writer)
+        return jsonResponse(writer, status: status)
+    }
+}
