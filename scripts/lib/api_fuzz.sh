@@ -1,7 +1,8 @@
 # Sourced by scripts/test: starts the real stack (bus, registry, gateway) on the
 # test cluster and runs schemathesis over every operation of /openapi.json with
 # a valid admin token. Fails on any 5xx or any response that does not match
-# the document.
+# the document. evaluate and deploy are left out: they answer 501 by design
+# until the evaluator and serving work land (their 501 is covered by GatewayTests).
 # Needs: $MLOPS_BIN_DIR, $TEST_DATABASE_URL's cluster, the helpers of common.sh.
 
 api_fuzz() {
@@ -45,6 +46,7 @@ api_fuzz() {
   local rc=0
   "$venv/bin/st" run "http://127.0.0.1:$phttp/openapi.json" \
     -H "Authorization: Bearer $token" \
+    --exclude-path-regex '/(evaluate|deploy)$' \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --max-examples "${FUZZ_EXAMPLES:-25}" --request-timeout 20 --generation-deterministic \
     --report junit --report-dir "$workdir/report" >"$workdir/schemathesis.log" 2>&1 || rc=$?
