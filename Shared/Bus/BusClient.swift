@@ -35,7 +35,7 @@ public struct BusClientConfiguration: Sendable {
     /// Microseconds the I/O thread stays awake after work, waiting for more (see ZMQPoller.poll).
     public var spinMicros: Int
 
-    public init(endpoint: String, attemptTimeout: Duration = .seconds(3), initialBackoff: Duration = .milliseconds(50), maxBackoff: Duration = .seconds(1), spinMicros: Int = 30) {
+    public init(endpoint: String, attemptTimeout: Duration = .seconds(3), initialBackoff: Duration = .milliseconds(50), maxBackoff: Duration = .seconds(1), spinMicros: Int = 0) {
         self.endpoint = endpoint
         self.spinMicros = spinMicros
         self.attemptTimeout = attemptTimeout

@@ -12,7 +12,7 @@ public struct BusWorkerConfiguration: Sendable {
     /// Microseconds the I/O thread stays awake after work, waiting for a handler's reply.
     public var spinMicros: Int
 
-    public init(endpoint: String, slots: Int = 8, heartbeatIntervalMs: Int64 = 2500, liveness: Int = 3, drainGraceMs: Int64 = 250, spinMicros: Int = 30) {
+    public init(endpoint: String, slots: Int = 8, heartbeatIntervalMs: Int64 = 2500, liveness: Int = 3, drainGraceMs: Int64 = 250, spinMicros: Int = 0) {
         self.endpoint = endpoint
         self.spinMicros = spinMicros
         self.slots = slots

@@ -66,7 +66,7 @@ struct EchoWorker: AsyncParsableCommand {
 
     @Option var endpoint = "tcp://127.0.0.1:5555"
     @Option var slots = 32
-    @Option(help: "Microseconds the I/O thread stays awake after work.") var spinUs = 30
+    @Option(help: "Microseconds the I/O thread stays awake after work.") var spinUs = 0
 
     func run() async throws {
         var router = BusRouter(service: ProbeMethods.service)
@@ -92,7 +92,7 @@ struct Bench: AsyncParsableCommand {
     @Option var inflight = 1
     @Option var requests = 20_000
     @Option var warmup = 2_000
-    @Option(help: "Microseconds the I/O thread stays awake after work.") var spinUs = 30
+    @Option(help: "Microseconds the I/O thread stays awake after work.") var spinUs = 0
 
     func run() async throws {
         let client = try BusClient(configuration: .init(endpoint: endpoint, spinMicros: spinUs))
