@@ -189,10 +189,9 @@ public func eventually(timeout: Duration, every interval: Duration = .millisecon
     return await condition()
 }
 
-/// A plain HTTP GET on loopback, returning the status code (nil when refused).
-public func httpStatus(port: Int, path: String) -> Int? {
+/// A TCP connection to 127.0.0.1:`port`, or nil when refused. The caller closes it.
+public func connectLoopback(port: Int) -> Int32? {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -200,7 +199,17 @@ public func httpStatus(port: Int, path: String) -> Int? {
     let connected = withUnsafePointer(to: &address) { pointer in
         pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
-    guard connected == 0 else { return nil }
+    guard connected == 0 else {
+        close(fd)
+        return nil
+    }
+    return fd
+}
+
+/// A plain HTTP GET on loopback, returning the status code (nil when refused).
+public func httpStatus(port: Int, path: String) -> Int? {
+    guard let fd = connectLoopback(port: port) else { return nil }
+    defer { close(fd) }
     let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
     _ = request.withCString { send(fd, $0, strlen($0), 0) }
     var buffer = [UInt8](repeating: 0, count: 4096)
