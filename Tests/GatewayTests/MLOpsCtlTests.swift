@@ -26,17 +26,9 @@ struct MLOpsCtlTests {
     }
 
     @Test func theCommandLineClientDrivesTheRegistry() async throws {
-        let database = try await TestDatabase.create()
-        let dataRoot = temporaryDataRoot()
-        let broker = BrokerPorts()
-        let bus = try broker.start(heartbeatMs: 500)
-        let registry = try ChildProcess("registry", environment: serviceEnvironment(database: database, broker: broker, heartbeatMs: 500, slots: 4, dataRoot: dataRoot))
         let home = temporaryDataRoot()
-        defer {
-            try? FileManager.default.removeItem(at: dataRoot)
-            try? FileManager.default.removeItem(at: home)
-        }
-        try await Gateway.with(environment: ["BUS_ENDPOINT": broker.endpoint, "BUS_CALL_TIMEOUT_MS": "5000"], database: database, dataRoot: dataRoot) { gateway in
+        defer { try? FileManager.default.removeItem(at: home) }
+        try await Gateway.withRegistry { gateway, registry in
             let url = "http://127.0.0.1:\(gateway.port)"
             let (loginStatus, loginOutput) = try await mlopsctl(["login", "--url", url, "--username", "admin", "--password-stdin"], home: home, stdin: adminPassword)
             #expect(loginStatus == 0, "\(loginOutput)")
@@ -71,8 +63,5 @@ struct MLOpsCtlTests {
             let (missingStatus, missing) = try await mlopsctl(["models", "promote", "99"], home: home)
             #expect(missingStatus != 0 && missing.contains("404"), "\(missing)")
         }
-        await registry.stop()
-        await bus.stop()
-        await database.drop()
     }
 }

@@ -11,26 +11,9 @@ import Testing
 @Suite("Gateway model routes (bus + registry)", .serialized)
 struct ModelRouteTests {
     @Test func modelLifecycleThroughTheRegistry() async throws {
-        let database = try await TestDatabase.create()
-        let dataRoot = temporaryDataRoot()
-        let broker = BrokerPorts()
-        let bus = try broker.start(heartbeatMs: 500)
-        let registry = try ChildProcess("registry", environment: serviceEnvironment(database: database, broker: broker, heartbeatMs: 500, slots: 4, dataRoot: dataRoot))
-        defer { try? FileManager.default.removeItem(at: dataRoot) }
-        do {
-            try await Gateway.with(environment: ["BUS_ENDPOINT": broker.endpoint, "BUS_CALL_TIMEOUT_MS": "5000"], database: database, dataRoot: dataRoot) { gateway in
-                try await lifecycle(gateway, registry: registry)
-            }
-        } catch {
-            Issue.record("registry log:\n\(registry.log.suffix(3000))")
-            await registry.stop()
-            await bus.stop()
-            await database.drop()
-            throw error
+        try await Gateway.withRegistry { gateway, registry in
+            try await lifecycle(gateway, registry: registry)
         }
-        await registry.stop()
-        await bus.stop()
-        await database.drop()
     }
 
     func lifecycle(_ gateway: Gateway, registry: ChildProcess) async throws {

@@ -98,6 +98,34 @@ struct Gateway: Sendable {
     }
 }
 
+extension Gateway {
+    /// Runs `body` against a fresh gateway wired to a real `bus` broker and a
+    /// real `registry` process on one throwaway database and data root; tears
+    /// all of it down afterwards, printing the registry's log on failure.
+    static func withRegistry(_ body: @Sendable (Gateway, ChildProcess) async throws -> Void) async throws {
+        let database = try await TestDatabase.create()
+        let dataRoot = temporaryDataRoot()
+        let broker = BrokerPorts()
+        let bus = try broker.start(heartbeatMs: 500)
+        let registry = try ChildProcess("registry", environment: serviceEnvironment(database: database, broker: broker, heartbeatMs: 500, slots: 4, dataRoot: dataRoot))
+        defer { try? FileManager.default.removeItem(at: dataRoot) }
+        do {
+            try await Gateway.with(environment: ["BUS_ENDPOINT": broker.endpoint, "BUS_CALL_TIMEOUT_MS": "5000"], database: database, dataRoot: dataRoot) { gateway in
+                try await body(gateway, registry)
+            }
+        } catch {
+            Issue.record("registry log:\n\(registry.log.suffix(3000))")
+            await registry.stop()
+            await bus.stop()
+            await database.drop()
+            throw error
+        }
+        await registry.stop()
+        await bus.stop()
+        await database.drop()
+    }
+}
+
 extension TestResponse {
     var object: [String: Any] {
         (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]

@@ -40,6 +40,19 @@ absolute figures move with the machine's load.
 """
 
 
+
+def scenario_rows(rows, sizes, inflights, impls):
+    """Each measured scenario in table order, with its ratios to raw (ours only)."""
+    for size in sizes:
+        for inflight in inflights:
+            for impl in impls:
+                r = rows.get((impl, size, inflight))
+                if not r:
+                    continue
+                pr = ratio(rows, size, inflight, "p50_us") if impl == "bus" else None
+                tr = ratio(rows, size, inflight, "rps") if impl == "bus" else None
+                yield impl, size, inflight, r, pr, tr
+
 def load(path: str) -> dict[tuple[str, int, int], dict]:
     """One row per (impl, size, inflight); with several rounds, each figure
     is the median of that scenario's rounds."""
@@ -155,18 +168,11 @@ def main() -> int:
     table = []
     hdr = ("impl", "size B", "in flight", "requests", "p50 us", "p99 us", "req/s", "p50 x raw", "req/s x raw")
     table.append(hdr)
-    for size in sizes:
-        for inflight in inflights:
-            for impl in impls:
-                r = rows.get((impl, size, inflight))
-                if not r:
-                    continue
-                pr = ratio(rows, size, inflight, "p50_us") if impl == "bus" else None
-                tr = ratio(rows, size, inflight, "rps") if impl == "bus" else None
-                table.append((impl, str(size), str(inflight), str(r["requests"]),
-                              f"{float(r['p50_us']):.1f}", f"{float(r['p99_us']):.1f}",
-                              f"{float(r['rps']):.0f}",
-                              "" if pr is None else f"{pr:.2f}", "" if tr is None else f"{tr:.2f}"))
+    for impl, size, inflight, r, pr, tr in scenario_rows(rows, sizes, inflights, impls):
+        table.append((impl, str(size), str(inflight), str(r["requests"]),
+                      f"{float(r['p50_us']):.1f}", f"{float(r['p99_us']):.1f}",
+                      f"{float(r['rps']):.0f}",
+                      "" if pr is None else f"{pr:.2f}", "" if tr is None else f"{tr:.2f}"))
     widths = [max(len(row[i]) for row in table) for i in range(len(hdr))]
     print()
     for n, row in enumerate(table):
@@ -228,18 +234,11 @@ def write_markdown(args, rows, sizes, inflights, impls, p50_by_size, tput_by_siz
         "| impl | size (B) | in flight | requests | p50 (µs) | p99 (µs) | req/s | p50 × raw | req/s × raw |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for size in sizes:
-        for inflight in inflights:
-            for impl in impls:
-                r = rows.get((impl, size, inflight))
-                if not r:
-                    continue
-                pr = ratio(rows, size, inflight, "p50_us") if impl == "bus" else None
-                tr = ratio(rows, size, inflight, "rps") if impl == "bus" else None
-                name = "bus (ours)" if impl == "bus" else "raw libzmq"
-                out.append(f"| {name} | {size} | {inflight} | {r['requests']} | {float(r['p50_us']):.1f} | "
-                           f"{float(r['p99_us']):.1f} | {float(r['rps']):.0f} | "
-                           f"{'' if pr is None else f'{pr:.2f}'} | {'' if tr is None else f'{tr:.2f}'} |")
+    for impl, size, inflight, r, pr, tr in scenario_rows(rows, sizes, inflights, impls):
+        name = "bus (ours)" if impl == "bus" else "raw libzmq"
+        out.append(f"| {name} | {size} | {inflight} | {r['requests']} | {float(r['p50_us']):.1f} | "
+                   f"{float(r['p99_us']):.1f} | {float(r['rps']):.0f} | "
+                   f"{'' if pr is None else f'{pr:.2f}'} | {'' if tr is None else f'{tr:.2f}'} |")
     out += [
         "",
         f"| size (B) | p50 ratio (ours/raw, {LATENCY_INFLIGHT} in flight) | "
