@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "bus", targets: ["BusMain"]),
         .executable(name: "gateway", targets: ["GatewayMain"]),
         .executable(name: "registry", targets: ["RegistryMain"]),
+        .executable(name: "dataset", targets: ["DatasetMain"]),
         .executable(name: "mlopsctl", targets: ["MLOpsCtl"]),
         .executable(name: "bus-probe", targets: ["BusProbe"]),
         .library(name: "Bus", targets: ["Bus"]),
@@ -95,6 +96,33 @@ let package = Package(
             path: "Services/Registry/Main",
             swiftSettings: strict
         ),
+        // Pure domain logic of the dataset service (PII, MinHash, quality,
+        // parsers, split, statistics): no I/O and no packages, so it builds and
+        // tests on its own in seconds.
+        .target(
+            name: "DatasetDomain",
+            path: "Services/Dataset/Domain",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "DatasetService",
+            dependencies: [
+                "DatasetDomain", "ServiceKit", "Bus", "Contracts",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Services/Dataset",
+            exclude: ["Main", "Domain"],
+            sources: ["Sources"],
+            resources: [.copy("Migrations")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "DatasetMain",
+            dependencies: ["DatasetService", "ServiceKit"],
+            path: "Services/Dataset/Main",
+            swiftSettings: strict
+        ),
         .target(
             name: "GatewayApp",
             dependencies: [
@@ -171,6 +199,22 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Tests/RegistryTests",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DatasetDomainTests",
+            dependencies: ["DatasetDomain"],
+            path: "Tests/DatasetDomainTests",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DatasetTests",
+            dependencies: [
+                "TestKit",
+                "DatasetService", "DatasetDomain", "Bus", "Contracts", "ServiceKit",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/DatasetTests",
             swiftSettings: strict
         ),
         .testTarget(

@@ -14,9 +14,13 @@ public struct CallOptions: Sendable {
     public var traceId: String
     public var subject: String
     public var roles: [String]
+    /// Overrides the client's attempt timeout for this call: long-running work
+    /// (ingesting a 200 MB dataset) must not be re-sent while it still runs.
+    public var attemptTimeout: Duration?
 
-    public init(timeout: Duration = .seconds(10), idempotencyKey: String? = nil, traceId: String = "", subject: String = "", roles: [String] = []) {
+    public init(timeout: Duration = .seconds(10), idempotencyKey: String? = nil, traceId: String = "", subject: String = "", roles: [String] = [], attemptTimeout: Duration? = nil) {
         self.timeout = timeout
+        self.attemptTimeout = attemptTimeout
         self.idempotencyKey = idempotencyKey
         self.traceId = traceId
         self.subject = subject
@@ -113,7 +117,7 @@ public final class BusClient: Sendable {
             request.metadata.subject = options.subject
             request.metadata.roles = options.roles
             let remaining = ContinuousClock.now.duration(to: deadline)
-            let attemptBudget = retryable ? min(remaining, configuration.attemptTimeout) : remaining
+            let attemptBudget = retryable ? min(remaining, options.attemptTimeout ?? configuration.attemptTimeout) : remaining
             let failure: BusError
             do {
                 let response = try await send(request, service: service, timeoutMs: max(1, attemptBudget.milliseconds))

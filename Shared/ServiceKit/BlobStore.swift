@@ -90,6 +90,19 @@ public struct BlobStore: Sendable {
         return (try install(staging: staging, sha256: digest), size)
     }
 
+    /// A fresh path in the store's staging folder (same file system as the
+    /// blobs, so `adopt` is a rename).
+    public func stagingURL() -> URL {
+        temporary.appendingPathComponent(UUID().uuidString)
+    }
+
+    /// Installs a staged file whose sha256 the caller computed while writing it
+    /// (saves re-reading large files).
+    public func adopt(staged file: URL, sha256: String) throws -> BlobAddress {
+        guard BlobAddress(sha256: sha256) != nil else { throw BlobStoreError("'\(sha256)' is not a sha256") }
+        return try install(staging: file, sha256: sha256)
+    }
+
     public func read(_ address: BlobAddress) throws -> Data {
         guard contains(address) else { throw BlobStoreError("no blob \(address)") }
         return try Data(contentsOf: url(for: address))

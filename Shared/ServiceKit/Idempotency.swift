@@ -65,6 +65,26 @@ public struct IdempotencyStore: Sendable {
         return try Output(serializedBytes: bytes)
     }
 
+    /// The response already stored for this call's key, if any: lets a handler
+    /// skip expensive work (reading files, training data) on a retry before it
+    /// reaches `once`. A key reused for a different request is refused.
+    public func storedResponse<Input: SwiftProtobuf.Message, Output: SwiftProtobuf.Message>(
+        _ context: BusContext, request: Input, as: Output.Type
+    ) async throws -> Output? {
+        let key = try context.requireIdempotencyKey()
+        let requestBytes: [UInt8] = try request.serializedBytes()
+        let fingerprint = SHA256.hash(data: requestBytes).map { String(format: "%02x", $0) }.joined()
+        let table = "\"\(schema)\".idempotency_keys"
+        let rows = try await client.query(PostgresQuery(unsafeSQL: "SELECT request_sha256, response FROM \(table) WHERE method = $1 AND key = $2 AND length(response) > 0", binds: Self.binds(context.method, key)), logger: context.logger)
+        for try await (storedFingerprint, response) in rows.decode((String, ByteBuffer).self) {
+            guard storedFingerprint == fingerprint else {
+                throw BusError.invalidArgument(field: "idempotency_key", "already used for a different \(context.method) request")
+            }
+            return try Output(serializedBytes: Array(buffer: response))
+        }
+        return nil
+    }
+
     /// Deletes keys older than `age`; a retry older than that is a new request.
     @discardableResult
     public func prune(olderThan age: Duration, logger: Logger) async throws -> Int {

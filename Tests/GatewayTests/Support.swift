@@ -103,27 +103,48 @@ extension Gateway {
     /// real `registry` process on one throwaway database and data root; tears
     /// all of it down afterwards, printing the registry's log on failure.
     static func withRegistry(_ body: @Sendable (Gateway, ChildProcess) async throws -> Void) async throws {
+        try await withService("registry", body)
+    }
+
+    /// The same with the `dataset` service (its own random encryption key; the
+    /// ml runtime's python from .data/ml-venv when it is installed).
+    static func withDataset(_ body: @Sendable (Gateway, ChildProcess) async throws -> Void) async throws {
+        try await withService("dataset", extra: [
+            "DATASET_ENCRYPTION_KEY": randomHex(bytes: 32),
+            "ML_PYTHON": repositoryRoot.appendingPathComponent(".data/ml-venv/bin/python").path,
+            "DATASET_WORKERS": "2",
+        ], body)
+    }
+
+    static func withService(_ executable: String, extra: [String: String] = [:], _ body: @Sendable (Gateway, ChildProcess) async throws -> Void) async throws {
         let database = try await TestDatabase.create()
         let dataRoot = temporaryDataRoot()
         let broker = BrokerPorts()
         let bus = try broker.start(heartbeatMs: 500)
-        let registry = try ChildProcess("registry", environment: serviceEnvironment(database: database, broker: broker, heartbeatMs: 500, slots: 4, dataRoot: dataRoot))
+        let service = try ChildProcess(executable, environment: serviceEnvironment(database: database, broker: broker, heartbeatMs: 500, slots: 4, dataRoot: dataRoot, extra: extra))
         defer { try? FileManager.default.removeItem(at: dataRoot) }
         do {
             try await Gateway.with(environment: ["BUS_ENDPOINT": broker.endpoint, "BUS_CALL_TIMEOUT_MS": "5000"], database: database, dataRoot: dataRoot) { gateway in
-                try await body(gateway, registry)
+                try await body(gateway, service)
             }
         } catch {
-            Issue.record("registry log:\n\(registry.log.suffix(3000))")
-            await registry.stop()
+            Issue.record("\(executable) log:\n\(service.log.suffix(3000))")
+            await service.stop()
             await bus.stop()
             await database.drop()
             throw error
         }
-        await registry.stop()
+        await service.stop()
         await bus.stop()
         await database.drop()
     }
+}
+
+/// The checkout this test was built from.
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+func randomHex(bytes: Int) -> String {
+    (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
 }
 
 extension TestResponse {

@@ -49,11 +49,13 @@ struct APIClient {
         self.base = base
     }
 
-    func send(_ method: String, _ path: String, query: [URLQueryItem] = [], json: [String: Any]? = nil, body: Data? = nil, headers: [String: String] = [:], authenticated: Bool = true) async throws -> [String: Any] {
+    func send(_ method: String, _ path: String, query: [URLQueryItem] = [], json: [String: Any]? = nil, body: Data? = nil, headers: [String: String] = [:], authenticated: Bool = true,
+              timeout: TimeInterval = 60, accept: Set<Int> = []) async throws -> [String: Any] {
         var components = URLComponents(url: base.appendingPathComponent(path), resolvingAgainstBaseURL: false)!
         if !query.isEmpty { components.queryItems = query }
         var request = URLRequest(url: components.url!)
         request.httpMethod = method
+        request.timeoutInterval = timeout
         if authenticated, let token = config.token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         if let json {
             request.httpBody = try JSONSerialization.data(withJSONObject: json)
@@ -65,7 +67,7 @@ struct APIClient {
         let (data, response) = try await URLSession.shared.data(for: request)
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-        guard (200..<300).contains(status) else {
+        guard (200..<300).contains(status) || accept.contains(status) else {
             var message = "\(method) \(path): \(status) \(object["title"] as? String ?? "")"
             if let detail = object["detail"] as? String { message += ": \(detail)" }
             for error in object["errors"] as? [[String: Any]] ?? [] {

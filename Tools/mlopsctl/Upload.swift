@@ -11,6 +11,15 @@ struct Upload: AsyncParsableCommand {
     @Option(help: "Resume this upload id instead of starting a new one.") var resume: String?
 
     func run() async throws {
+        let (id, digest, size) = try await chunkedUpload(file: file, chunkMib: chunkMib, resume: resume)
+        print("uploaded \(size) bytes, sha256 \(digest) (upload \(id))")
+        print("register it with: mlopsctl models register --name NAME --version VERSION --artifact \(digest)")
+    }
+}
+
+/// Uploads a file in chunks with a progress bar (resumable); returns the
+/// upload id, the sha256 and the size.
+func chunkedUpload(file: String, chunkMib: Int, resume: String?) async throws -> (id: String, sha256: String, size: Int64) {
         let url = URL(fileURLWithPath: file)
         let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
         let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
@@ -46,10 +55,8 @@ struct Upload: AsyncParsableCommand {
         }
         progress.finish()
         let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
-        let done = try await client.send("POST", "/api/v1/admin/uploads/\(id)/complete", json: ["sha256": digest])
-        print("uploaded \(done["size_bytes"] ?? size) bytes, sha256 \(digest) (upload \(id))")
-        print("register it with: mlopsctl models register --name NAME --version VERSION --artifact \(digest)")
-    }
+        _ = try await client.send("POST", "/api/v1/admin/uploads/\(id)/complete", json: ["sha256": digest])
+        return (id, digest, size)
 }
 
 /// A one-line progress bar on standard error.

@@ -80,6 +80,10 @@ public func buildApplication(settings: GatewaySettings, dependencies: GatewayDep
     AuthRoutes(users: users, apiKeys: apiKeys, tokens: tokens, hasher: hasher,
                auditStore: AuditStore(postgres: postgres, logger: logger), maxBodyBytes: settings.maxBodyBytes).register(table)
     ModelRoutes(calls: BusCalls(bus: bus, timeout: settings.busCallTimeout), maxBodyBytes: settings.maxBodyBytes).register(table)
+    let processing = BusCalls(bus: bus, timeout: settings.processingCallTimeout, attemptTimeout: settings.processingCallTimeout)
+    DatasetRoutes(calls: BusCalls(bus: bus, timeout: settings.busCallTimeout), processing: processing, uploads: uploads, blobs: dependencies.blobs,
+                  maxBodyBytes: settings.maxBodyBytes, maxUploadBytes: settings.maxUploadBytes).register(table)
+    GroundTruthRoutes(calls: BusCalls(bus: bus, timeout: settings.busCallTimeout), maxBodyBytes: settings.maxBodyBytes).register(table)
     UploadRoutes(store: uploads, blobs: dependencies.blobs, maxUploadBytes: settings.maxUploadBytes, maxBodyBytes: settings.maxBodyBytes).register(table)
     try table.verifyAgainstPolicy()
 

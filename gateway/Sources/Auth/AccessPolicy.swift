@@ -81,6 +81,25 @@ public enum AccessPolicy {
         (Rule(.put, "/api/v1/admin/uploads/{id}"), .role(.engineer)),
         (Rule(.get, "/api/v1/admin/uploads/{id}"), .role(.viewer)),
         (Rule(.post, "/api/v1/admin/uploads/{id}/complete"), .role(.engineer)),
+        // Training datasets
+        (Rule(.post, "/api/v1/admin/training/datasets"), .role(.engineer)),
+        (Rule(.get, "/api/v1/admin/training/datasets"), .role(.viewer)),
+        (Rule(.get, "/api/v1/admin/training/datasets/{id}"), .role(.viewer)),
+        (Rule(.patch, "/api/v1/admin/training/datasets/{id}"), .role(.engineer)),
+        (Rule(.post, "/api/v1/admin/training/datasets/{id}/versions"), .role(.engineer)),
+        (Rule(.get, "/api/v1/admin/training/datasets/{id}/versions"), .role(.viewer)),
+        (Rule(.get, "/api/v1/admin/training/datasets/{id}/versions/{from}/diff/{to}"), .role(.viewer)),
+        (Rule(.post, "/api/v1/admin/training/datasets/{id}/validate"), .role(.engineer)),
+        (Rule(.get, "/api/v1/admin/training/datasets/{id}/quality"), .role(.viewer)),
+        (Rule(.post, "/api/v1/admin/training/datasets/{id}/split"), .role(.engineer)),
+        (Rule(.get, "/api/v1/admin/training/datasets/{id}/stats"), .role(.viewer)),
+        (Rule(.get, "/api/v1/admin/training/datasets/{id}/report"), .role(.viewer)),
+        // Ground truth
+        (Rule(.post, "/api/v1/admin/ground-truth/datasets"), .role(.engineer)),
+        (Rule(.get, "/api/v1/admin/ground-truth/datasets"), .role(.viewer)),
+        (Rule(.post, "/api/v1/admin/ground-truth/datasets/{id}/versions"), .role(.engineer)),
+        (Rule(.get, "/api/v1/admin/ground-truth/versions/{id}"), .role(.viewer)),
+        (Rule(.get, "/api/v1/admin/ground-truth/events"), .role(.viewer)),
     ]
 
     static let lookup: [Rule: Access] = Dictionary(uniqueKeysWithValues: table.map { ($0.rule, $0.access) })

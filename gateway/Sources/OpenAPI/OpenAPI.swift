@@ -8,42 +8,42 @@ enum OpenAPI {
 
     // MARK: helpers
 
-    private static func obj(_ members: (String, JSONValue)...) -> JSONValue { .object(members) }
-    private static func s(_ text: String) -> JSONValue { .string(text) }
-    private static func ref(_ name: String) -> JSONValue { obj(("$ref", s("#/components/schemas/\(name)"))) }
-    private static func responseRef(_ name: String) -> JSONValue { obj(("$ref", s("#/components/responses/\(name)"))) }
+    static func obj(_ members: (String, JSONValue)...) -> JSONValue { .object(members) }
+    static func s(_ text: String) -> JSONValue { .string(text) }
+    static func ref(_ name: String) -> JSONValue { obj(("$ref", s("#/components/schemas/\(name)"))) }
+    static func responseRef(_ name: String) -> JSONValue { obj(("$ref", s("#/components/responses/\(name)"))) }
 
-    private static func type(_ name: String, nullable: Bool = false, _ extra: (String, JSONValue)...) -> JSONValue {
+    static func type(_ name: String, nullable: Bool = false, _ extra: (String, JSONValue)...) -> JSONValue {
         let typeValue: JSONValue = nullable ? .array([s(name), s("null")]) : s(name)
         return .object([("type", typeValue)] + extra)
     }
 
-    private static func object(_ properties: [(String, JSONValue)], required: [String], additional: Bool = false) -> JSONValue {
+    static func object(_ properties: [(String, JSONValue)], required: [String], additional: Bool = false) -> JSONValue {
         obj(("type", s("object")), ("properties", .object(properties)),
             ("required", .array(required.map(s))), ("additionalProperties", .bool(additional)))
     }
 
-    private static func array(_ items: JSONValue, maxItems: Int? = nil) -> JSONValue {
+    static func array(_ items: JSONValue, maxItems: Int? = nil) -> JSONValue {
         var members: [(String, JSONValue)] = [("type", s("array")), ("items", items)]
         if let maxItems { members.append(("maxItems", .int(Int64(maxItems)))) }
         return .object(members)
     }
 
-    private static let dateTime = type("string", ("format", s("date-time")))
-    private static let nullableDateTime = type("string", nullable: true, ("format", s("date-time")))
-    private static let anyObject = obj(("type", s("object")), ("additionalProperties", .bool(true)))
-    private static let roleSchema = obj(("type", s("string")), ("enum", .array(Role.allCases.map { s($0.rawValue) })))
-    private static let stageSchema = obj(("type", s("string")), ("enum", .array(StageName.allCases.map { s($0.rawValue) })))
+    static let dateTime = type("string", ("format", s("date-time")))
+    static let nullableDateTime = type("string", nullable: true, ("format", s("date-time")))
+    static let anyObject = obj(("type", s("object")), ("additionalProperties", .bool(true)))
+    static let roleSchema = obj(("type", s("string")), ("enum", .array(Role.allCases.map { s($0.rawValue) })))
+    static let stageSchema = obj(("type", s("string")), ("enum", .array(StageName.allCases.map { s($0.rawValue) })))
 
-    private static func json(_ schema: JSONValue) -> JSONValue {
+    static func json(_ schema: JSONValue) -> JSONValue {
         obj(("application/json", obj(("schema", schema))))
     }
 
-    private static func ok(_ description: String, _ schema: JSONValue) -> JSONValue {
+    static func ok(_ description: String, _ schema: JSONValue) -> JSONValue {
         obj(("description", s(description)), ("content", json(schema)))
     }
 
-    private static func parameter(_ name: String, in location: String, _ schema: JSONValue, required: Bool = false, description: String? = nil) -> JSONValue {
+    static func parameter(_ name: String, in location: String, _ schema: JSONValue, required: Bool = false, description: String? = nil) -> JSONValue {
         var members: [(String, JSONValue)] = [("name", s(name)), ("in", s(location)), ("required", .bool(required)), ("schema", schema)]
         if let description { members.append(("description", s(description))) }
         if location == "query" && schema["type"] == s("array") {
@@ -53,17 +53,17 @@ enum OpenAPI {
         return .object(members)
     }
 
-    private static let idParameter = parameter("id", in: "path", type("integer", ("minimum", .int(1)), ("format", s("int64"))), required: true)
-    private static let uploadIdParameter = parameter("id", in: "path", type("string", ("format", s("uuid"))), required: true)
-    private static let idempotencyParameter = parameter("Idempotency-Key", in: "header", type("string", ("minLength", .int(1)), ("maxLength", .int(200))),
+    static let idParameter = parameter("id", in: "path", type("integer", ("minimum", .int(1)), ("format", s("int64"))), required: true)
+    static let uploadIdParameter = parameter("id", in: "path", type("string", ("format", s("uuid"))), required: true)
+    static let idempotencyParameter = parameter("Idempotency-Key", in: "header", type("string", ("minLength", .int(1)), ("maxLength", .int(200))),
                                                         description: "A retry with the same key and body returns the first result")
-    private static let skipParameter = parameter("skip", in: "query", type("integer", ("minimum", .int(0)), ("maximum", .int(Int64(Int32.max))), ("default", .int(0))))
-    private static func limitParameter(default value: Int) -> JSONValue {
+    static let skipParameter = parameter("skip", in: "query", type("integer", ("minimum", .int(0)), ("maximum", .int(Int64(Int32.max))), ("default", .int(0))))
+    static func limitParameter(default value: Int) -> JSONValue {
         parameter("limit", in: "query", type("integer", ("minimum", .int(1)), ("maximum", .int(1000)), ("default", .int(Int64(value)))))
     }
 
     /// Problem responses an operation can give.
-    private static func problems(public isPublic: Bool, body: Bool, bus: Bool, extra: [Int] = []) -> [(String, JSONValue)] {
+    static func problems(public isPublic: Bool, body: Bool, bus: Bool, extra: [Int] = []) -> [(String, JSONValue)] {
         var codes = Set([400, 404, 429, 500] + extra)
         if !isPublic { codes.formUnion([401, 403]) }
         if body { codes.formUnion([413, 415]) }
@@ -71,7 +71,7 @@ enum OpenAPI {
         return codes.sorted().map { (String($0), responseRef("Problem\($0)")) }
     }
 
-    private static func operation(
+    static func operation(
         _ id: String, _ summary: String, tag: String, access: Access, parameters: [JSONValue] = [],
         body: JSONValue? = nil, bodyRequired: Bool = true, success: [(String, JSONValue)], bus: Bool = false, extra: [Int] = []
     ) -> JSONValue {
@@ -92,7 +92,7 @@ enum OpenAPI {
         return .object(members)
     }
 
-    private static func access(_ method: String, _ path: String) -> Access {
+    static func access(_ method: String, _ path: String) -> Access {
         AccessPolicy.table.first { $0.rule.method.rawValue == method && $0.rule.path == path }!.access
     }
 
@@ -193,7 +193,7 @@ enum OpenAPI {
                 ("post", operation("completeUpload", "Verify the sha256 and store the upload as a blob", tag: "uploads",
                     access: access("POST", "/api/v1/admin/uploads/{id}/complete"), parameters: [uploadIdParameter, idempotencyParameter],
                     body: ref("UploadComplete"), success: [("200", ok("stored", ref("UploadCompleted")))], extra: [409, 422])))),
-        ]
+        ] + datasetPaths()
         return obj(
             ("openapi", s("3.1.0")),
             ("info", obj(("title", s("MLOps gateway admin API")), ("version", s("1.0.0")),
@@ -204,23 +204,23 @@ enum OpenAPI {
             ("components", obj(
                 ("securitySchemes", obj(("bearerAuth", obj(("type", s("http")), ("scheme", s("bearer")),
                     ("description", s("A JWT from /api/v1/auth/login or an API key mlk_…")))))),
-                ("schemas", .object(schemas())),
+                ("schemas", .object(schemas() + datasetSchemas())),
                 ("responses", .object(problemResponses()))
             ))
         )
     }
 
-    private static func stagePath(_ id: String, _ summary: String, _ path: String) -> JSONValue {
+    static func stagePath(_ id: String, _ summary: String, _ path: String) -> JSONValue {
         obj(("post", operation(id, summary, tag: "models", access: access("POST", path), parameters: [idParameter, idempotencyParameter],
             body: ref("StageBody"), bodyRequired: false, success: [("200", ok("the model", ref("Model")))], bus: true)))
     }
 
-    private static func problemResponses() -> [(String, JSONValue)] {
+    static func problemResponses() -> [(String, JSONValue)] {
         let statuses: [(Int, String)] = [
             (400, "invalid input (the fields are named in errors)"), (401, "missing, invalid or expired credentials"),
             (403, "the caller's role is too low"), (404, "no such resource or route"), (409, "conflict"),
             (412, "the resource is not in a state that allows this"), (413, "the body is too large"),
-            (415, "the body is not JSON"), (422, "the content does not match (sha256)"), (429, "rate limited"),
+            (415, "the body is not JSON"), (422, "the content does not match (sha256), or a dataset file was rejected"), (429, "rate limited"),
             (500, "internal error"), (501, "not implemented yet"), (503, "a service is unavailable"), (504, "a service did not answer in time"),
         ]
         return statuses.map { code, description in
@@ -238,7 +238,7 @@ enum OpenAPI {
         }
     }
 
-    private static func schemas() -> [(String, JSONValue)] {
+    static func schemas() -> [(String, JSONValue)] {
         let int64 = type("integer", ("format", s("int64")))
         let model = object([
             ("id", int64), ("model_name", type("string")), ("version", type("string")),

@@ -175,6 +175,41 @@ struct FieldReader {
         return out
     }
 
+    /// An array member's raw items (at most `maxCount`).
+    mutating func array(_ name: String, maxCount: Int, required: Bool = false) -> [JSONValue]? {
+        guard let value = value(name) else {
+            if required { fail(name, "is required") }
+            return nil
+        }
+        guard case .array(let items) = value else {
+            fail(name, "must be an array, not \(value.typeName)")
+            return nil
+        }
+        guard items.count <= maxCount else {
+            fail(name, "must have at most \(maxCount) items")
+            return nil
+        }
+        return items
+    }
+
+    /// An object member whose values are all strings (e.g. a column mapping).
+    mutating func stringMap(_ name: String, maxCount: Int) -> [String: String]? {
+        guard let value = value(name) else { return nil }
+        guard case .object(let members) = value, members.count <= maxCount else {
+            fail(name, "must be an object of at most \(maxCount) string members")
+            return nil
+        }
+        var out: [String: String] = [:]
+        for (key, item) in members {
+            guard case .string(let text) = item else {
+                fail("\(name).\(key)", "must be a string")
+                return nil
+            }
+            out[key] = text
+        }
+        return out
+    }
+
     /// Members not in `allowed` are refused (a typo must not be ignored silently).
     mutating func rejectUnknown(_ allowed: Set<String>) {
         for (name, _) in members where !allowed.contains(name) {

@@ -42,6 +42,7 @@ struct RouteTableError: Error, CustomStringConvertible {
 struct BusCalls: Sendable {
     let bus: BusClient
     let timeout: Duration
+    var attemptTimeout: Duration? = nil
 
     func options(_ request: Request, _ context: GatewayContext, mutating: Bool) throws -> CallOptions {
         let principal = try context.caller()
@@ -50,7 +51,7 @@ struct BusCalls: Sendable {
             key = try Self.idempotencyKey(request).map { "\(principal.subject):\($0)" } ?? "gw:\(context.requestId):\(UInt64.random(in: 0...UInt64.max))"
         }
         let roles = Role.allCases.filter { $0 <= principal.role }.map(\.rawValue)
-        return CallOptions(timeout: timeout, idempotencyKey: key, traceId: context.requestId, subject: principal.subject, roles: roles)
+        return CallOptions(timeout: timeout, idempotencyKey: key, traceId: context.requestId, subject: principal.subject, roles: roles, attemptTimeout: attemptTimeout)
     }
 
     /// The client's Idempotency-Key: 1–200 printable ASCII characters.

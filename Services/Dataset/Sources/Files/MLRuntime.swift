@@ -1,0 +1,58 @@
+import Bus
+import Foundation
+
+/// The `ml` Python runtime, for what Swift does not do natively: Parquet and
+/// real tokenizers. Every stdout line it writes is one JSON object.
+struct MLRuntime: Sendable {
+    let python: String
+
+    func convertParquet(_ source: URL, to target: URL, columns: [String: String]) async throws {
+        var arguments = ["-m", "mlops_ml", "convert", "--in", source.path, "--out", target.path]
+        if !columns.isEmpty {
+            arguments += ["--columns", columns.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")]
+        }
+        let (status, lines) = try await run(arguments)
+        guard status == 0 else {
+            let error = lines.compactMap(Self.object).first { $0["type"] as? String == "error" }
+            throw BusError.invalidArgument(field: (error?["field"] as? String) ?? "file",
+                                           (error?["message"] as? String) ?? "the Parquet file could not be converted (exit \(status))")
+        }
+    }
+
+    /// The ml runtime's token-stats summary (a JSON object) for a plaintext JSONL file.
+    func tokenStats(tokenizer: URL, input: URL) async throws -> String {
+        let (status, lines) = try await run(["-m", "mlops_ml", "token-stats", "--tokenizer", tokenizer.path, "--in", input.path])
+        guard status == 0, let last = lines.last(where: { Self.object($0)?["type"] as? String != "error" && Self.object($0) != nil }) else {
+            let error = lines.compactMap(Self.object).first { $0["type"] as? String == "error" }
+            throw BusError.invalidArgument(field: "tokenizer", (error?["message"] as? String) ?? "the tokenizer could not be used (exit \(status))")
+        }
+        return last
+    }
+
+    private static func object(_ line: String) -> [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+    }
+
+    private func run(_ arguments: [String]) async throws -> (Int32, [String]) {
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw BusError.failedPrecondition("the ml runtime is not installed (ML_PYTHON=\(python)); run scripts/up or scripts/test once")
+        }
+        let python = self.python
+        return try await runOnThread {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: python)
+            process.arguments = arguments
+            var environment = ProcessInfo.processInfo.environment
+            environment["OMP_NUM_THREADS"] = environment["OMP_NUM_THREADS"] ?? "1"
+            process.environment = environment
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+            return (process.terminationStatus, lines)
+        }
+    }
+}

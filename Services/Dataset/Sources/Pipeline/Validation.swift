@@ -1,0 +1,309 @@
+import DatasetDomain
+import Foundation
+import ServiceKit
+
+/// The checks a validation can run (dataset_quality_logs.check_type).
+enum CheckKind: String, CaseIterable, Sendable {
+    case pii = "pii_detection"
+    case exactDuplicates = "duplicate_check"
+    case nearDuplicates = "near_duplicate_check"
+    case quality = "quality_score"
+    case toxicity = "toxicity_check"
+
+    /// The request's short names.
+    static func parse(_ name: String) -> CheckKind? {
+        switch name {
+        case "pii", "pii_detection": return .pii
+        case "exact_duplicates", "duplicate_check", "duplicates": return .exactDuplicates
+        case "near_duplicates", "near_duplicate_check": return .nearDuplicates
+        case "quality", "quality_score": return .quality
+        case "toxicity", "toxicity_check", "bias": return .toxicity
+        default: return nil
+        }
+    }
+}
+
+struct ValidationPlan: Sendable {
+    var checks: Set<CheckKind>
+    var maskPII: Bool
+    var removeDuplicates: Bool
+    var minScore: Double?
+    var nearThreshold: Double
+    var permutations: Int
+    var shingleSize: Int
+    var extraTerms: [String: [String]]
+
+    /// Whether the run may produce a derived version.
+    var transforms: Bool {
+        (maskPII && checks.contains(.pii)) || (removeDuplicates && (checks.contains(.exactDuplicates) || checks.contains(.nearDuplicates))) || minScore != nil
+    }
+
+    var parametersJSON: String {
+        var parameters: [String: Any] = [
+            "checks": checks.map(\.rawValue).sorted(),
+            "mask_pii": maskPII, "remove_duplicates": removeDuplicates,
+            "near_duplicate_threshold": nearThreshold, "minhash_permutations": permutations, "shingle_size": shingleSize,
+        ]
+        if let minScore { parameters["min_score"] = minScore }
+        return (try? String(decoding: JSONSerialization.data(withJSONObject: parameters, options: [.sortedKeys]), as: UTF8.self)) ?? "{}"
+    }
+}
+
+/// What a validation found: one entry per check, the statistics of the
+/// source and (when anything changed) the derived version's file.
+struct ValidationResult: @unchecked Sendable {
+    struct Check {
+        var kind: CheckKind
+        var passed: Bool
+        var issuesJSON: String
+    }
+    var checks: [Check]
+    var sourceStatsJSON: String
+    var sourceQuality: Double?
+    var derived: VersionWriter?
+    var derivedStatsJSON: String
+    var derivedQuality: Double?
+    var changed: Bool
+    var seconds: Double
+}
+
+/// Everything computed per sample in parallel (workers own their inputs).
+struct SampleFacts {
+    var original: ChatSample
+    var masked: ChatSample?
+    var pii: [PIIFinding]
+    var exactKey: ExactDuplicateKey?
+    var signature: MinHashSignature?
+    var quality: QualityScore?
+    var lexicon: [LexiconHit]
+    var line: Int
+
+    var stored: ChatSample { masked ?? original }
+}
+
+/// Runs every requested check over a stored version in one streaming pass:
+/// batches of ~4 MiB are parsed and analysed (PII, hashes, MinHash, quality,
+/// lexicon) on all cores; order-dependent decisions (which duplicate is kept,
+/// statistics, the derived file) are then taken sequentially in input order,
+/// so the result does not depend on thread timing.
+struct Validation {
+    static let maxIssues = 1000
+    let plan: ValidationPlan
+    let workers: Int
+
+    func run(reader: VersionReader, blobs: BlobStore, key: DataKey) throws -> ValidationResult {
+        let started = ContinuousClock.now
+        let scanner = PIIScanner()
+        let hasher = MinHasher(numPermutations: plan.permutations, shingleSize: plan.shingleSize)
+        let scorer = QualityScorer()
+        let lexicon = ToxicityLexicon(extraTerms: plan.extraTerms)
+        let plan = self.plan
+
+        var exactSeen: [ExactDuplicateKey: String] = [:]
+        var near = NearDuplicateFinder<String>(threshold: plan.nearThreshold, numPermutations: plan.permutations)
+        var sourceStats = DatasetStatsAccumulator()
+        var derivedStats = DatasetStatsAccumulator()
+        var qualitySource = QualitySummary(minScore: plan.minScore)
+        var qualityDerived = QualitySummary(minScore: plan.minScore)
+        let derived = plan.transforms ? try VersionWriter(blobs: blobs, key: key) : nil
+        var changed = false
+
+        var piiIssues = IssueList(), exactIssues = IssueList(), nearIssues = IssueList(), qualityIssues = IssueList(), toxicIssues = IssueList()
+        var piiByKind: [String: Int] = [:]
+        var samplesWithPII = 0
+        var exactCount = 0, nearCount = 0, filteredCount = 0, toxicSamples = 0
+        var toxicByCategory: [String: Int] = [:]
+        var total = 0
+
+        while let batch = try reader.nextBatch() {
+            let facts = analyse(batch, scanner: scanner, hasher: hasher, scorer: scorer, lexicon: lexicon)
+            for fact in facts {
+                total += 1
+                let id = fact.original.id
+                var keep = true
+                if !fact.pii.isEmpty {
+                    samplesWithPII += 1
+                    var kinds: [String: Int] = [:]
+                    for finding in fact.pii { kinds[finding.kind.rawValue, default: 0] += 1 }
+                    for (kind, n) in kinds { piiByKind[kind, default: 0] += n }
+                    piiIssues.add(["id": id, "line": fact.line, "kinds": kinds, "previews": fact.pii.prefix(5).map(\.preview)])
+                }
+                var isExact = false, isNear = false
+                if let key = fact.exactKey {
+                    if let first = exactSeen[key] {
+                        isExact = true
+                        exactCount += 1
+                        exactIssues.add(["id": id, "line": fact.line, "duplicate_of": first])
+                    } else {
+                        exactSeen[key] = id
+                    }
+                }
+                if let signature = fact.signature, !isExact {
+                    if case .duplicate(let original, let similarity) = near.check(id, signature: signature) {
+                        isNear = true
+                        nearCount += 1
+                        nearIssues.add(["id": id, "line": fact.line, "duplicate_of": original, "similarity": (similarity * 1000).rounded() / 1000])
+                    }
+                }
+                if plan.removeDuplicates && (isExact || isNear) { keep = false }
+                if let quality = fact.quality {
+                    qualitySource.add(quality)
+                    if let minScore = plan.minScore, quality.score < minScore {
+                        keep = false
+                        filteredCount += 1
+                    }
+                    if quality.score < (plan.minScore ?? 0.5) {
+                        qualityIssues.add(["id": id, "line": fact.line, "score": (quality.score * 1000).rounded() / 1000, "flags": quality.flags])
+                    }
+                }
+                if !fact.lexicon.isEmpty {
+                    toxicSamples += 1
+                    var categories: [String: [String]] = [:]
+                    for hit in fact.lexicon {
+                        toxicByCategory[hit.category, default: 0] += hit.count
+                        categories[hit.category, default: []].append(hit.term)
+                    }
+                    toxicIssues.add(["id": id, "line": fact.line, "categories": categories])
+                }
+                sourceStats.add(fact.original, piiCount: fact.pii.count, isExactDuplicate: isExact, isNearDuplicate: isNear, qualityScore: fact.quality?.score)
+                if let derived {
+                    if keep {
+                        try derived.append(plan.maskPII ? fact.stored : fact.original)
+                        derivedStats.add(plan.maskPII ? fact.stored : fact.original, piiCount: 0, isExactDuplicate: false, isNearDuplicate: false, qualityScore: fact.quality?.score)
+                        if let quality = fact.quality { qualityDerived.add(quality) }
+                        if plan.maskPII && fact.masked != nil { changed = true }
+                    } else {
+                        changed = true
+                    }
+                }
+            }
+        }
+
+        var checks: [ValidationResult.Check] = []
+        func add(_ kind: CheckKind, passed: Bool, summary: [String: Any], issues: IssueList) {
+            guard plan.checks.contains(kind) else { return }
+            checks.append(.init(kind: kind, passed: passed, issuesJSON: issues.json(summary: summary)))
+        }
+        add(.pii, passed: samplesWithPII == 0, summary: [
+            "samples": total, "samples_with_pii": samplesWithPII, "findings_by_kind": piiByKind, "masked": plan.maskPII,
+        ], issues: piiIssues)
+        add(.exactDuplicates, passed: exactCount == 0, summary: [
+            "samples": total, "duplicates": exactCount, "removed": plan.removeDuplicates,
+        ], issues: exactIssues)
+        add(.nearDuplicates, passed: nearCount == 0, summary: [
+            "samples": total, "near_duplicates": nearCount, "threshold": plan.nearThreshold,
+            "permutations": plan.permutations, "shingle_size": plan.shingleSize, "removed": plan.removeDuplicates,
+        ], issues: nearIssues)
+        let qualitySummary = qualitySource.summaryJSONObject()
+        add(.quality, passed: qualityIssues.count == 0, summary: [
+            "samples": total, "summary": qualitySummary, "min_score": plan.minScore ?? 0.5, "filtered": filteredCount,
+        ], issues: qualityIssues)
+        add(.toxicity, passed: toxicSamples == 0, summary: [
+            "samples": total, "samples_flagged": toxicSamples, "hits_by_category": toxicByCategory,
+        ], issues: toxicIssues)
+
+        let validationFacts: [String: Any] = [
+            "validated": true, "pii_by_kind": piiByKind, "samples_with_pii": samplesWithPII,
+            "toxicity_by_category": toxicByCategory, "quality": qualitySummary,
+        ]
+        let sourceJSON = try StatsDocument.json(sourceStats.finish(), extra: validationFacts)
+        let derivedJSON = derived == nil ? "" : try StatsDocument.json(derivedStats.finish(), extra: [
+            "validated": true, "quality": qualityDerived.summaryJSONObject(),
+        ])
+        if !changed { derived?.discard() }
+        return ValidationResult(
+            checks: checks, sourceStatsJSON: sourceJSON, sourceQuality: plan.checks.contains(.quality) ? qualitySource.mean : nil,
+            derived: changed ? derived : nil, derivedStatsJSON: derivedJSON,
+            derivedQuality: plan.checks.contains(.quality) ? qualityDerived.mean : nil,
+            changed: changed, seconds: (ContinuousClock.now - started).seconds
+        )
+    }
+
+    /// Parses and analyses one batch on `workers` threads; facts come back in line order.
+    private func analyse(_ batch: LineBatch, scanner: PIIScanner, hasher: MinHasher, scorer: QualityScorer, lexicon: ToxicityLexicon) -> [SampleFacts] {
+        let count = batch.lines.count
+        let parts = max(1, min(workers, count))
+        let results = UnsafeMutableBufferPointer<[SampleFacts]>.allocate(capacity: parts)
+        results.initialize(repeating: [])
+        defer { results.deallocate() }
+        let plan = self.plan
+        let shared = SendableBox(results)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let lower = count * part / parts
+            let upper = count * (part + 1) / parts
+            var out: [SampleFacts] = []
+            out.reserveCapacity(upper - lower)
+            for offset in lower..<upper {
+                // Stored versions were parsed once already: a failure here is corruption.
+                guard let sample = try? batch.parse(offset, batch.lines[offset]) else { continue }
+                var fact = SampleFacts(original: sample, masked: nil, pii: [], exactKey: nil, signature: nil, quality: nil, lexicon: [], line: batch.firstLine + offset)
+                if plan.checks.contains(.pii) {
+                    let masked = scanner.mask(sample)
+                    fact.pii = masked.findings
+                    if !masked.findings.isEmpty { fact.masked = masked.sample }
+                }
+                let text = (plan.maskPII ? fact.stored : sample).joinedText
+                if plan.checks.contains(.exactDuplicates) { fact.exactKey = ExactDuplicateKey(text: text) }
+                if plan.checks.contains(.nearDuplicates) { fact.signature = hasher.signature(of: text) }
+                if plan.checks.contains(.quality) { fact.quality = scorer.score(sample) }
+                if plan.checks.contains(.toxicity) { fact.lexicon = lexicon.scan(text) }
+                out.append(fact)
+            }
+            shared.value[part] = out
+        }
+        return results.flatMap { $0 }
+    }
+}
+
+/// Hands a buffer to concurrentPerform's closures; each writes its own slot.
+final class SendableBox<T>: @unchecked Sendable {
+    var value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// Issues of one check: exact count, first `Validation.maxIssues` kept.
+struct IssueList {
+    private(set) var count = 0
+    private var items: [[String: Any]] = []
+
+    mutating func add(_ item: [String: Any]) {
+        count += 1
+        if items.count < Validation.maxIssues { items.append(item) }
+    }
+
+    func json(summary: [String: Any]) -> String {
+        let document: [String: Any] = ["summary": summary, "issue_count": count, "issues": items, "truncated": count > items.count]
+        return (try? String(decoding: JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]), as: UTF8.self)) ?? "{}"
+    }
+}
+
+/// A version's statistics document: the domain's stats plus service facts.
+enum StatsDocument {
+    static func json(_ stats: some Encodable, extra: [String: Any]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let data = try encoder.encode(stats)
+        var object = (try JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+        for (key, value) in extra { object[key] = value }
+        return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+    }
+}
+
+extension QualitySummary {
+    /// The summary as a JSON-ready object (mean, range, components, 10-bin histogram, flags).
+    func summaryJSONObject() -> [String: Any] {
+        var object: [String: Any] = ["count": count, "histogram": ["counts": histogram, "edges": (0...10).map { Double($0) / 10 }], "flags": flagCounts]
+        if let mean { object["mean"] = mean }
+        if let min { object["min"] = min }
+        if let max { object["max"] = max }
+        if let meanLength { object["mean_length_component"] = meanLength }
+        if let meanDiversity { object["mean_diversity_component"] = meanDiversity }
+        if let meanNoise { object["mean_noise_component"] = meanNoise }
+        if minScore != nil { object["passed_min_score"] = passed }
+        return object
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -1,0 +1,2 @@
+"""MLOps platform ML runtime."""
+__version__ = "0.1.0"
