@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "dataset", targets: ["DatasetMain"]),
         .executable(name: "mlopsctl", targets: ["MLOpsCtl"]),
         .executable(name: "bus-probe", targets: ["BusProbe"]),
+        .executable(name: "dataset-bench", targets: ["DatasetBench"]),
         .library(name: "Bus", targets: ["Bus"]),
         .library(name: "ServiceKit", targets: ["ServiceKit"]),
     ],
@@ -166,6 +167,13 @@ let package = Package(
             ],
             path: "Tests/Support/Probe",
             resources: [.copy("Migrations")],
+            swiftSettings: strict
+        ),
+        // The Swift side of the MinHash comparison in `scripts/bench dataset`.
+        .executableTarget(
+            name: "DatasetBench",
+            dependencies: ["DatasetDomain"],
+            path: "Tests/Support/DatasetBench",
             swiftSettings: strict
         ),
         .testTarget(

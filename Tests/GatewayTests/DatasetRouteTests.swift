@@ -54,15 +54,20 @@ import Testing
     }
 
     static func multipart(file: String, fileName: String, fields: [(String, String)]) -> (HTTPFields, ByteBuffer) {
+        multipart(bytes: Array(file.utf8), fileName: fileName, fields: fields)
+    }
+
+    static func multipart(bytes: [UInt8], fileName: String, fields: [(String, String)]) -> (HTTPFields, ByteBuffer) {
         let boundary = "----mlops\(UUID().uuidString.prefix(8))"
         var body = ""
         for (name, value) in fields {
             body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n"
         }
         body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(fileName)\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-        body += file
-        body += "\r\n--\(boundary)--\r\n"
-        return ([.contentType: "multipart/form-data; boundary=\(boundary)"], ByteBuffer(string: body))
+        var buffer = ByteBuffer(string: body)
+        buffer.writeBytes(bytes)
+        buffer.writeString("\r\n--\(boundary)--\r\n")
+        return ([.contentType: "multipart/form-data; boundary=\(boundary)"], buffer)
     }
 
     func upload(_ gateway: Gateway, token: String, name: String, file: String, fileName: String = "data.jsonl", fields: [(String, String)] = []) async throws -> TestResponse {

@@ -64,4 +64,37 @@ struct MLOpsCtlTests {
             #expect(missingStatus != 0 && missing.contains("404"), "\(missing)")
         }
     }
+
+    @Test func theCommandLineClientDrivesDatasets() async throws {
+        let home = temporaryDataRoot()
+        defer { try? FileManager.default.removeItem(at: home) }
+        try await Gateway.withDataset { gateway, dataset in
+            let url = "http://127.0.0.1:\(gateway.port)"
+            let (loginStatus, loginOutput) = try await mlopsctl(["login", "--url", url, "--username", "admin", "--password-stdin"], home: home, stdin: adminPassword)
+            #expect(loginStatus == 0, "\(loginOutput)")
+            let file = home.appendingPathComponent("road-qa.jsonl")
+            try Data(DatasetRouteTests.sampleFile().text.utf8).write(to: file)
+            let (uploadStatus, uploadOutput) = try await mlopsctl(["datasets", "upload", file.path, "--name", "road-qa", "--chunk-mib", "1"], home: home)
+            #expect(uploadStatus == 0 && uploadOutput.contains("100%") && uploadOutput.contains("v1.0: 60 samples"), "\(uploadOutput)\n\(dataset.log.suffix(1500))")
+
+            let (validateStatus, validateOutput) = try await mlopsctl(["datasets", "validate", "1"], home: home)
+            #expect(validateStatus == 0 && validateOutput.contains("pii_detection") && validateOutput.contains("FAILED") && validateOutput.contains("derived version v1.1"), "\(validateOutput)")
+            let (splitStatus, splitOutput) = try await mlopsctl(["datasets", "split", "1", "--seed", "3"], home: home)
+            #expect(splitStatus == 0 && splitOutput.contains("v1.1: train"), "\(splitOutput)")
+            let (_, list) = try await mlopsctl(["datasets", "list"], home: home)
+            #expect(list.contains("road-qa") && list.contains("v1.1") && list.contains("1 of 1"), "\(list)")
+            let (_, versions) = try await mlopsctl(["datasets", "versions", "1"], home: home)
+            #expect(versions.contains("v1.0") && versions.contains("validate"), "\(versions)")
+            let (_, diff) = try await mlopsctl(["datasets", "versions", "1", "--diff", "v1.0", "--to", "v1.1"], home: home)
+            #expect(diff.contains("v1.0 → v1.1") && diff.contains("removed"), "\(diff)")
+            let (statsStatus, stats) = try await mlopsctl(["datasets", "stats", "1"], home: home)
+            #expect(statsStatus == 0 && stats.contains("\"sample_count\""), "\(stats)")
+
+            // A rejected file exits non-zero and names the bad line.
+            let bad = home.appendingPathComponent("bad.jsonl")
+            try Data("{\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}\n".utf8).write(to: bad)
+            let (rejectedStatus, rejected) = try await mlopsctl(["datasets", "upload", bad.path, "--name", "bad"], home: home)
+            #expect(rejectedStatus != 0 && rejected.contains("REJECTED") && rejected.contains("line 1"), "\(rejected)")
+        }
+    }
 }
