@@ -211,6 +211,31 @@ import Testing
         }
     }
 
+    /// A 50 MB single line and broken UTF-8: each a named error on its line, nothing stored.
+    @Test func hugeLinesAndBrokenUTF8AreNamedAndNothingIsStored() async throws {
+        try await Gateway.withDataset { gateway, _ in
+            let admin = try await gateway.login("admin", adminPassword)
+            var bytes = Array((Self.sample(id: "ok", question: "질문", answer: "답변입니다.", category: "x") + "\n").utf8)
+            bytes += Array(#"{"messages":[{"role":"user","content":""#.utf8) + [UInt8](repeating: 0x61, count: 50 << 20) + Array(#""}]}"#.utf8) + [0x0A]
+            bytes += Array(#"{"messages":[{"role":"user","content":"bad "#.utf8) + [0xC3, 0x28] + Array(#""},{"role":"assistant","content":"x"}]}"#.utf8) + [0x0A]
+            let (headers, body) = Self.multipart(bytes: bytes, fileName: "big.jsonl", fields: [("name", "huge")])
+            let response = try await gateway.call(.post, Self.base, token: admin, headers: headers, body: body)
+            #expect(response.status == .unprocessableContent, "\(response.text.prefix(500))")
+            let errors = (response.object["report"] as? [String: Any])?["errors"] as? [[String: Any]] ?? []
+            #expect(errors.map { $0["line"] as? Int } == [2, 3], "\(errors)")
+            #expect((errors.first?["reason"] as? String ?? "").contains("record limit"), "\(errors)")
+            #expect((errors.last?["reason"] as? String ?? "").contains("UTF-8"), "\(errors)")
+            let id = try #require((response.object["dataset"] as? [String: Any])?["id"] as? Int)
+            let versions = try await gateway.call(.get, "\(Self.base)/\(id)/versions", token: admin)
+            #expect((versions.object["items"] as? [Any])?.isEmpty == true)
+            // Neither the upload nor any staged file is left behind as plaintext.
+            let files = FileManager.default.enumerator(at: gateway.dataRoot.appendingPathComponent("blobs"), includingPropertiesForKeys: nil)?
+                .compactMap { $0 as? URL }.filter { !$0.hasDirectoryPath } ?? []
+            let sizes = files.map { (try? FileManager.default.attributesOfItem(atPath: $0.path)[.size] as? Int) ?? 0 }
+            #expect(sizes.allSatisfy { $0 < 1 << 20 }, "a rejected 50 MB upload must not stay in the blob store: \(sizes)")
+        }
+    }
+
     @Test func csvWithQuotedNewlinesThroughAChunkedUpload() async throws {
         try await Gateway.withDataset { gateway, _ in
             let admin = try await gateway.login("admin", adminPassword)

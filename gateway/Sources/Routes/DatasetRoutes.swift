@@ -103,7 +103,14 @@ struct DatasetRoutes {
         }
         let options = try processing.options(request, context, mutating: true)
         message.createdBy = options.subject
-        let reply = try await processing.bus.call(DatasetMethods.createDataset, message, options: options)
+        let reply: Mlops_V1_Dataset_CreateDatasetReply
+        do {
+            reply = try await processing.bus.call(DatasetMethods.createDataset, message, options: options)
+        } catch {
+            // A multipart file exists only for this request: never leave its plaintext behind.
+            if contentType.lowercased().hasPrefix("multipart/"), let address = BlobAddress(sha256: message.sourceSha256) { try? blobs.remove(address) }
+            throw error
+        }
         context.audit?.resource = "datasets/\(reply.dataset.id)"
         var writer = JSONWriter(capacity: 4096)
         writer.beginObject()

@@ -110,8 +110,8 @@ struct DatasetHandlers: Sendable {
             }
             return reply
         }
-        // The plaintext upload goes once its encrypted version is committed.
-        if !request.keepSource, case .stored = outcome { try? deps.blobs.remove(sourceAddress) }
+        // The plaintext upload goes once its encrypted version (or its rejection) is committed.
+        if !request.keepSource { try? deps.blobs.remove(sourceAddress) }
         return reply
     }
 
