@@ -102,8 +102,15 @@ let package = Package(
         // tests on its own in seconds.
         .target(
             name: "DatasetDomain",
+            dependencies: ["CMinHash"],
             path: "Services/Dataset/Domain",
             swiftSettings: strict
+        ),
+        // MinHash's inner loop in C, multiversioned for AVX-512/AVX2/baseline.
+        .target(
+            name: "CMinHash",
+            path: "Services/Dataset/CMinHash",
+            cSettings: [.unsafeFlags(["-O3"])]
         ),
         .target(
             name: "DatasetService",
@@ -113,7 +120,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Services/Dataset",
-            exclude: ["Main", "Domain"],
+            exclude: ["Main", "Domain", "CMinHash"],
             sources: ["Sources"],
             resources: [.copy("Migrations")],
             swiftSettings: strict

@@ -160,7 +160,8 @@ def run(args):
     created = json.loads(upload.stdout)
     ingested = time.monotonic()
     dataset_id = created["dataset"]["id"]
-    validation = call("POST", f"{args.base}/api/v1/admin/training/datasets/{dataset_id}/validate", token, {})
+    body = {"checks": os.environ["BENCH_CHECKS"].split(",")} if os.environ.get("BENCH_CHECKS") else {}
+    validation = call("POST", f"{args.base}/api/v1/admin/training/datasets/{dataset_id}/validate", token, body)
     validated = time.monotonic()
     stats = call("GET", f"{args.base}/api/v1/admin/training/datasets/{dataset_id}/stats?version=v1.0", token)
     done = time.monotonic()
@@ -228,7 +229,7 @@ def report(args):
 
 def main():
     parser = argparse.ArgumentParser()
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="action", required=True)
     g = sub.add_parser("generate")
     g.add_argument("--out", required=True)
     g.add_argument("--mb", type=float, default=200)
@@ -243,7 +244,7 @@ def main():
     p.add_argument("--peak-mb", type=float, required=True)
     p.add_argument("--gateway-peak-mb", type=float, default=0)
     args = parser.parse_args()
-    {"generate": generate, "run": run, "report": report}[args.command](args)
+    {"generate": generate, "run": run, "report": report}[args.action](args)
 
 
 if __name__ == "__main__":

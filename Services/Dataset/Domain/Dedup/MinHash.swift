@@ -1,3 +1,4 @@
+import CMinHash
 /// A MinHash signature: for each of the hasher's permutations, the minimum
 /// permuted 32-bit hash over the text's shingles. Two signatures from the same
 /// `MinHasher` estimate the Jaccard similarity of the two shingle sets as the
@@ -221,6 +222,9 @@ public struct MinHasher: Sendable {
     /// one 64-bit multiply per lane, 4-way unrolling, branching on the rare
     /// minimum updates, SSE2 vectors — the baseline has no 32/64-bit
     /// vector multiply or unsigned min.)
+    /// The loop itself is C (CMinHash): compiled for AVX-512, AVX2 and plain
+    /// x86-64 and chosen at load time, since Swift cannot multiversion a
+    /// function and the baseline has no 64-bit vector multiply.
     @inline(__always)
     func minimize(keys: UnsafeBufferPointer<UInt64>, into out: UnsafeMutablePointer<UInt32>) {
         let k = numPermutations
@@ -231,36 +235,12 @@ public struct MinHasher: Sendable {
         }
         multipliers.withUnsafeBufferPointer { aBuf in
             increments.withUnsafeBufferPointer { bBuf in
-                let a = aBuf.baseAddress!, b = bBuf.baseAddress!
                 let pairs = aBuf.count
-                var p = 0
-                while p &+ 2 <= pairs {
-                    let a0 = a[p], b0 = b[p], a1 = a[p &+ 1], b1 = b[p &+ 1]
-                    var h0 = UInt64.max, h1 = UInt64.max
-                    var l0 = UInt32.max, l1 = UInt32.max
-                    for j in 0..<n {
-                        let xj = x[j]
-                        let v0 = a0 &* xj &+ b0
-                        let v1 = a1 &* xj &+ b1
-                        h0 = Swift.min(h0, v0)
-                        l0 = Swift.min(l0, UInt32(truncatingIfNeeded: v0))
-                        h1 = Swift.min(h1, v1)
-                        l1 = Swift.min(l1, UInt32(truncatingIfNeeded: v1))
+                withUnsafeTemporaryAllocation(of: UInt64.self, capacity: pairs) { high in
+                    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: pairs) { low in
+                        mlops_minhash_minimize(x, n, aBuf.baseAddress!, bBuf.baseAddress!, pairs, high.baseAddress!, low.baseAddress!)
+                        for p in 0..<pairs { Self.store(high[p], low[p], lane: 2 &* p, k, out) }
                     }
-                    Self.store(h0, l0, lane: 2 &* p, k, out)
-                    Self.store(h1, l1, lane: 2 &* p &+ 2, k, out)
-                    p &+= 2
-                }
-                if p < pairs {
-                    let a0 = a[p], b0 = b[p]
-                    var h0 = UInt64.max
-                    var l0 = UInt32.max
-                    for j in 0..<n {
-                        let v0 = a0 &* x[j] &+ b0
-                        h0 = Swift.min(h0, v0)
-                        l0 = Swift.min(l0, UInt32(truncatingIfNeeded: v0))
-                    }
-                    Self.store(h0, l0, lane: 2 &* p, k, out)
                 }
             }
         }

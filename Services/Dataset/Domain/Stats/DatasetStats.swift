@@ -154,13 +154,16 @@ public struct DatasetStatsAccumulator: Sendable {
     ///     exact is not also counted as near by convention of the caller).
     ///   - qualityScore: the computed score; nil falls back to `metadata.quality_score`.
     ///   - tokenCount: exact count from a tokenizer; nil uses `TokenEstimator`.
+    ///   - charCount: with `tokenCount`, the caller's own measure (Unicode
+    ///     scalars), so the accumulator does not read the text again.
     public mutating func add(
         _ sample: ChatSample,
         piiCount: Int = 0,
         isExactDuplicate: Bool = false,
         isNearDuplicate: Bool = false,
         qualityScore: Double? = nil,
-        tokenCount: Int? = nil
+        tokenCount: Int? = nil,
+        charCount: Int? = nil
     ) {
         var chars = 0
         var tokens = 0
@@ -170,7 +173,9 @@ public struct DatasetStatsAccumulator: Sendable {
             case .user: roles.user += 1
             case .assistant: roles.assistant += 1
             }
-            if tokenCount == nil {
+            if charCount != nil, tokenCount != nil {
+                // Both measured by the caller (e.g. on another thread).
+            } else if tokenCount == nil {
                 let r = TokenEstimator.measure(m.content)
                 chars += r.scalars
                 tokens += r.tokens
@@ -179,6 +184,7 @@ public struct DatasetStatsAccumulator: Sendable {
             }
         }
         if let tokenCount { tokens = tokenCount }
+        if let charCount { chars = charCount }
         charLengths.append(Int32(clamping: chars))
         tokenCounts.append(Int32(clamping: Swift.max(0, tokens)))
         turnCounts.append(Int32(clamping: sample.messages.count))

@@ -29,6 +29,12 @@ final class VersionWriter: @unchecked Sendable {
 
     deinit { if !closed { try? FileManager.default.removeItem(at: staged) } }
 
+    /// A canonical line already encoded (with its newline) by the caller.
+    func appendEncoded(_ line: [UInt8]) throws {
+        try writer.write(line)
+        samples += 1
+    }
+
     func append(_ sample: ChatSample) throws {
         line.removeAll(keepingCapacity: true)
         ChatSampleJSON.encode(sample, into: &line)
@@ -74,7 +80,7 @@ final class VersionReader {
 
     /// Up to about `targetBytes` of whole lines: one buffer plus each line's
     /// range and number. nil at the end.
-    func nextBatch(targetBytes: Int = 4 << 20) throws -> LineBatch? {
+    func nextBatch(targetBytes: Int = 1 << 20) throws -> LineBatch? {
         var buffer = carry
         carry = []
         while buffer.count < targetBytes, !exhausted {

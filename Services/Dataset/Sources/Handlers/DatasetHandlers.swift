@@ -60,6 +60,8 @@ struct DatasetHandlers: Sendable {
             source = target
         }
         let outcome: IngestOutcome
+        let started = ContinuousClock.now
+        defer { context.logger.info("ingest finished", metadata: ["seconds": "\((ContinuousClock.now - started).seconds)", "peak_rss_mb": "\(ProcessMemory.peakMB)"]) }
         do {
             outcome = try await Ingest(options: options, policy: policy).run(source: source, blobs: deps.blobs, key: settings.key) { sha in
                 try await DatasetStore.blobForContent(sha256: sha, on: deps.postgres, logger: context.logger)
@@ -250,6 +252,16 @@ struct DatasetHandlers: Sendable {
         var reply = Mlops_V1_Dataset_ListQualityChecksReply()
         reply.items = try await QualityStore.latest(versionId: version.id, on: deps.postgres, logger: context.logger)
         return reply
+    }
+}
+
+/// The process's peak resident set so far (VmHWM), for the processing logs.
+enum ProcessMemory {
+    static var peakMB: Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kb = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else { return 0 }
+        return kb / 1024
     }
 }
 

@@ -24,6 +24,9 @@ struct ProcessingHandlers: Sendable {
         let result = try await runOnThread {
             try Validation(plan: plan, workers: workers).run(reader: VersionReader(blobs: blobs, blobSHA256: source.blobSHA256, key: key), blobs: blobs, key: key)
         }
+        context.logger.info("validation finished", metadata: [
+            "seconds": "\(result.seconds)", "peak_rss_mb": "\(ProcessMemory.peakMB)", "changed": "\(result.changed)",
+        ])
         var derivedFile: StoredFile?
         if let derived = result.derived {
             derivedFile = try await derived.commit { sha in try await DatasetStore.blobForContent(sha256: sha, on: deps.postgres, logger: context.logger) }

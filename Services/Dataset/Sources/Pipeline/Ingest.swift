@@ -42,7 +42,7 @@ struct Ingest {
         guard fd >= 0 else { throw IngestFailure(field: "file", reason: "cannot open the uploaded file (errno \(errno))") }
         defer { close(fd) }
         let writer = try VersionWriter(blobs: blobs, key: key)
-        var reader = SampleReader(options: options)
+        nonisolated(unsafe) var reader = SampleReader(options: options)
         var report = Mlops_V1_Dataset_IngestReport()
         var stats = DatasetStatsAccumulator()
         var seenIds: [String: Int] = [:]
@@ -51,7 +51,8 @@ struct Ingest {
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { chunk.deallocate() }
 
-        func handle(_ record: ParsedRecord) throws {
+        func handle(_ item: IngestItem) throws {
+            let record = item.record
             switch record.result {
             case .success(let sample):
                 if let first = seenIds[sample.id] {
@@ -61,8 +62,8 @@ struct Ingest {
                 seenIds[sample.id] = record.line
                 report.goodLines += 1
                 if !failed {
-                    try writer.append(sample)
-                    stats.add(sample, piiCount: 0, isExactDuplicate: false, isNearDuplicate: false, qualityScore: nil)
+                    try writer.appendEncoded(item.encoded)
+                    stats.add(sample, tokenCount: item.size.tokens, charCount: item.size.chars)
                 }
             case .failure(let error):
                 note(LineError(line: record.line, field: error.field ?? "", reason: error.reason))
@@ -80,16 +81,32 @@ struct Ingest {
             if policy == .reject { failed = true }
         }
 
-        while true {
-            let n = read(fd, chunk.baseAddress!, chunkSize)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw IngestFailure(field: "file", reason: "cannot read the uploaded file (errno \(errno))")
+        // Reading and parsing run one chunk ahead of canonicalising, encrypting
+        // and counting (two stages, two cores).
+        var readerDone = false
+        let parsed = Prefetch<[IngestItem]> {
+            if readerDone { return nil }
+            var records: [ParsedRecord] = []
+            while records.isEmpty {
+                let n = read(fd, chunk.baseAddress!, chunkSize)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw IngestFailure(field: "file", reason: "cannot read the uploaded file (errno \(errno))")
+                }
+                if n == 0 {
+                    _ = reader.finish { records.append($0) }
+                    readerDone = true
+                    break
+                }
+                reader.feed(UnsafeRawBufferPointer(rebasing: chunk[0..<n])) { records.append($0) }
             }
-            if n == 0 { break }
-            try reader.feed(UnsafeRawBufferPointer(rebasing: chunk[0..<n]), handle)
+            // Canonical encoding and sizes here too, off the writing thread.
+            return records.map(IngestItem.init)
         }
-        try reader.finish(handle)
+        defer { parsed.cancel() }
+        while let items = try parsed.next() {
+            for item in items { try handle(item) }
+        }
         if report.goodLines == 0 && report.badLines == 0 {
             writer.discard()
             throw IngestFailure(field: "file", reason: "the file holds no samples")
@@ -103,6 +120,22 @@ struct Ingest {
         }
         let statsJSON = try StatsDocument.json(stats.finish(), extra: ["validated": false])
         return (writer, report, statsJSON)
+    }
+}
+
+/// One parsed record with, for a good one, its canonical line and size.
+struct IngestItem {
+    let record: ParsedRecord
+    var encoded: [UInt8] = []
+    var size = SampleSize()
+
+    init(_ record: ParsedRecord) {
+        self.record = record
+        if case .success(let sample) = record.result {
+            ChatSampleJSON.encode(sample, into: &encoded)
+            encoded.append(0x0A)
+            size = SampleSize(sample)
+        }
     }
 }
 

@@ -67,6 +67,22 @@ struct ValidationResult: @unchecked Sendable {
     var seconds: Double
 }
 
+/// Unicode scalars and estimated tokens of a sample.
+struct SampleSize {
+    var chars = 0
+    var tokens = 0
+
+    init() {}
+
+    init(_ sample: ChatSample) {
+        for message in sample.messages {
+            let measured = TokenEstimator.measure(message.content)
+            chars += measured.scalars
+            tokens += measured.tokens
+        }
+    }
+}
+
 /// Everything computed per sample in parallel (workers own their inputs).
 struct SampleFacts {
     var original: ChatSample
@@ -77,6 +93,11 @@ struct SampleFacts {
     var quality: QualityScore?
     var lexicon: [LexiconHit]
     var line: Int
+    /// Size of the original and (when masked) the stored sample, measured by the worker.
+    var size: SampleSize = SampleSize()
+    var storedSize: SampleSize?
+    /// The canonical line the derived version gets, encoded by the worker.
+    var encoded: [UInt8] = []
 
     var stored: ChatSample { masked ?? original }
 }
@@ -115,8 +136,14 @@ struct Validation {
         var toxicByCategory: [String: Int] = [:]
         var total = 0
 
-        while let batch = try reader.nextBatch() {
-            let facts = analyse(batch, scanner: scanner, hasher: hasher, scorer: scorer, lexicon: lexicon)
+        // Two stages overlap: a background job reads and analyses batch N+1
+        // (on `workers` threads) while this thread merges batch N in order.
+        let stage = Prefetch<[SampleFacts]> {
+            guard let batch = try reader.nextBatch() else { return nil }
+            return self.analyse(batch, scanner: scanner, hasher: hasher, scorer: scorer, lexicon: lexicon)
+        }
+        defer { stage.cancel() }
+        while let facts = try stage.next() {
             for fact in facts {
                 total += 1
                 let id = fact.original.id
@@ -165,11 +192,14 @@ struct Validation {
                     }
                     toxicIssues.add(["id": id, "line": fact.line, "categories": categories])
                 }
-                sourceStats.add(fact.original, piiCount: fact.pii.count, isExactDuplicate: isExact, isNearDuplicate: isNear, qualityScore: fact.quality?.score)
+                sourceStats.add(fact.original, piiCount: fact.pii.count, isExactDuplicate: isExact, isNearDuplicate: isNear, qualityScore: fact.quality?.score,
+                                tokenCount: fact.size.tokens, charCount: fact.size.chars)
                 if let derived {
                     if keep {
-                        try derived.append(plan.maskPII ? fact.stored : fact.original)
-                        derivedStats.add(plan.maskPII ? fact.stored : fact.original, piiCount: 0, isExactDuplicate: false, isNearDuplicate: false, qualityScore: fact.quality?.score)
+                        try derived.appendEncoded(fact.encoded)
+                        let size = plan.maskPII ? (fact.storedSize ?? fact.size) : fact.size
+                        derivedStats.add(plan.maskPII ? fact.stored : fact.original, piiCount: 0, isExactDuplicate: false, isNearDuplicate: false, qualityScore: fact.quality?.score,
+                                         tokenCount: size.tokens, charCount: size.chars)
                         if let quality = fact.quality { qualityDerived.add(quality) }
                         if plan.maskPII && fact.masked != nil { changed = true }
                     } else {
@@ -225,7 +255,10 @@ struct Validation {
         let parts = max(1, min(workers, count))
         let results = UnsafeMutableBufferPointer<[SampleFacts]>.allocate(capacity: parts)
         results.initialize(repeating: [])
-        defer { results.deallocate() }
+        defer {
+            _ = results.deinitialize()
+            results.deallocate()
+        }
         let plan = self.plan
         let shared = SendableBox(results)
         DispatchQueue.concurrentPerform(iterations: parts) { part in
@@ -240,11 +273,27 @@ struct Validation {
                 if plan.checks.contains(.pii) {
                     let masked = scanner.mask(sample)
                     fact.pii = masked.findings
-                    if !masked.findings.isEmpty { fact.masked = masked.sample }
+                    if !masked.findings.isEmpty {
+                        fact.masked = masked.sample
+                        fact.storedSize = SampleSize(masked.sample)
+                    }
+                }
+                fact.size = SampleSize(sample)
+                if plan.transforms {
+                    ChatSampleJSON.encode(plan.maskPII ? fact.stored : sample, into: &fact.encoded)
+                    fact.encoded.append(0x0A)
                 }
                 let text = (plan.maskPII ? fact.stored : sample).joinedText
-                if plan.checks.contains(.exactDuplicates) { fact.exactKey = ExactDuplicateKey(text: text) }
-                if plan.checks.contains(.nearDuplicates) { fact.signature = hasher.signature(of: text) }
+                switch (plan.checks.contains(.exactDuplicates), plan.checks.contains(.nearDuplicates)) {
+                case (true, true):
+                    // One normalization pass for both keys.
+                    let fingerprint = hasher.fingerprint(of: text)
+                    fact.exactKey = fingerprint.exactKey
+                    fact.signature = fingerprint.signature
+                case (true, false): fact.exactKey = ExactDuplicateKey(text: text)
+                case (false, true): fact.signature = hasher.signature(of: text)
+                case (false, false): break
+                }
                 if plan.checks.contains(.quality) { fact.quality = scorer.score(sample) }
                 if plan.checks.contains(.toxicity) { fact.lexicon = lexicon.scan(text) }
                 out.append(fact)
@@ -252,6 +301,78 @@ struct Validation {
             shared.value[part] = out
         }
         return results.flatMap { $0 }
+    }
+}
+
+/// Produces the next item of a stream on a background thread while the
+/// caller consumes the previous one: a two-stage pipeline that keeps both
+/// cores busy (read + parse + analyse ahead; merge, encode, encrypt behind).
+final class Prefetch<Item>: @unchecked Sendable {
+    private let produce: () throws -> Item?
+    private let go = DispatchSemaphore(value: 0)
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Result<Item?, any Error> = .success(nil)
+    private var running = false
+    private var finished = false
+    private var thread: Thread?
+
+    init(_ produce: @escaping () throws -> Item?) {
+        self.produce = produce
+    }
+
+    /// One long-lived producer thread (a thread per item would scatter the
+    /// allocations over many malloc arenas and inflate the peak memory).
+    private func launch() {
+        let thread = Thread { [self] in
+            while true {
+                go.wait()
+                if finished { return }
+                do { result = .success(try produce()) } catch { result = .failure(error) }
+                done.signal()
+            }
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+        self.thread = thread
+    }
+
+    /// Starts producing the next item in the background.
+    func start() {
+        guard !running, !finished else { return }
+        if thread == nil { launch() }
+        running = true
+        go.signal()
+    }
+
+    /// Waits for the item started last and starts the one after it; nil at the end.
+    func next() throws -> Item? {
+        if !running { start() }
+        guard running else { return nil }
+        done.wait()
+        running = false
+        let item: Item?
+        do { item = try result.get() } catch {
+            stop()
+            throw error
+        }
+        if item == nil { stop() } else { start() }
+        return item
+    }
+
+    /// Ends the producer thread (it is idle whenever this runs).
+    private func stop() {
+        guard !finished else { return }
+        finished = true
+        go.signal()
+    }
+
+    /// Stops early (the consumer failed): waits out a running item, ends the thread.
+    func cancel() {
+        if running {
+            done.wait()
+            running = false
+        }
+        stop()
     }
 }
 
@@ -266,9 +387,9 @@ struct IssueList {
     private(set) var count = 0
     private var items: [[String: Any]] = []
 
-    mutating func add(_ item: [String: Any]) {
+    mutating func add(_ item: @autoclosure () -> [String: Any]) {
         count += 1
-        if items.count < Validation.maxIssues { items.append(item) }
+        if items.count < Validation.maxIssues { items.append(item()) }
     }
 
     func json(summary: [String: Any]) -> String {
