@@ -42,4 +42,30 @@ import Testing
             #expect(stats.text.contains("계약") && stats.text.contains("안전"), "\(stats.text.prefix(500))")
         }
     }
+
+    /// Real token counts: the tiny model's own BPE tokenizer, run by the ml runtime.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: python)))
+    func statsWithARealTokenizer() async throws {
+        try await Gateway.withDataset { gateway, _ in
+            let build = Process()
+            build.executableURL = URL(fileURLWithPath: Self.python)
+            build.arguments = ["-m", "mlops_ml", "tiny-model", "--out", gateway.dataRoot.appendingPathComponent("models/tiny").path]
+            build.environment = ["OMP_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"]
+            build.standardOutput = FileHandle.nullDevice
+            try build.run()
+            build.waitUntilExit()
+            #expect(build.terminationStatus == 0)
+            let admin = try await gateway.login("admin", adminPassword)
+            let (headers, body) = DatasetRouteTests.multipart(file: DatasetRouteTests.sampleFile().text, fileName: "qa.jsonl", fields: [("name", "tokens")])
+            let created = try await gateway.call(.post, DatasetRouteTests.base, token: admin, headers: headers, body: body)
+            let id = try #require((created.object["dataset"] as? [String: Any])?["id"] as? Int, "\(created.text)")
+            let stats = try await gateway.call(.get, "\(DatasetRouteTests.base)/\(id)/stats?tokenizer=models/tiny", token: admin)
+            #expect(stats.status == .ok, "\(stats.text)")
+            let real = (stats.object["stats"] as? [String: Any])?["tokens_real"] as? [String: Any] ?? [:]
+            #expect(real["count"] as? Int == 60, "\(real)")
+            #expect((real["total"] as? Int ?? 0) > 1000, "\(real)")
+            let outside = try await gateway.call(.get, "\(DatasetRouteTests.base)/\(id)/stats?tokenizer=../../etc", token: admin)
+            outside.expectProblem(.badRequest)
+        }
+    }
 }

@@ -212,7 +212,14 @@ struct DatasetHandlers: Sendable {
         let version = try await DatasetStore.version(request.ref, on: deps.postgres, logger: context.logger)
         var statsJSON = try await DatasetStore.stats(versionId: version.id, on: deps.postgres, logger: context.logger) ?? "{}"
         if !request.tokenizerPath.isEmpty {
-            let tokenizer = try DataRoot(deps.settings.dataRoot).resolve(request.tokenizerPath)
+            let tokenizer: URL
+            do { tokenizer = try DataRoot(deps.settings.dataRoot).resolve(request.tokenizerPath) } catch {
+                throw BusError.invalidArgument(field: "tokenizer", "\(error)")
+            }
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: tokenizer.path, isDirectory: &isFolder), isFolder.boolValue else {
+                throw BusError.invalidArgument(field: "tokenizer", "no tokenizer folder '\(request.tokenizerPath)' inside DATA_ROOT")
+            }
             let blobs = deps.blobs, key = settings.key
             let plain = deps.blobs.stagingURL().appendingPathExtension("jsonl")
             defer { try? FileManager.default.removeItem(at: plain) }
