@@ -54,7 +54,7 @@ public struct BlobStore: Sendable {
     public func put(_ data: Data) throws -> (address: BlobAddress, size: Int) {
         let staging = temporary.appendingPathComponent(UUID().uuidString)
         try data.write(to: staging, options: .atomic)
-        let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let digest = hexString(SHA256.hash(data: data))
         return (try install(staging: staging, sha256: digest), data.count)
     }
 
@@ -77,7 +77,7 @@ public struct BlobStore: Sendable {
             hasher.update(data: chunk)
             size += chunk.count
         }
-        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let digest = hexString(hasher.finalize())
         if let expectedSHA256, expectedSHA256.lowercased() != digest {
             throw BlobDigestMismatch(expected: expectedSHA256, actual: digest)
         }

@@ -29,7 +29,7 @@ public struct IdempotencyStore: Sendable {
     ) async throws -> Output {
         let key = try context.requireIdempotencyKey()
         let requestBytes: [UInt8] = try request.serializedBytes()
-        let fingerprint = SHA256.hash(data: requestBytes).map { String(format: "%02x", $0) }.joined()
+        let fingerprint = hexString(SHA256.hash(data: requestBytes))
         let method = context.method
         let table = "\"\(schema)\".idempotency_keys"
         let bytes: [UInt8]
@@ -73,7 +73,7 @@ public struct IdempotencyStore: Sendable {
     ) async throws -> Output? {
         let key = try context.requireIdempotencyKey()
         let requestBytes: [UInt8] = try request.serializedBytes()
-        let fingerprint = SHA256.hash(data: requestBytes).map { String(format: "%02x", $0) }.joined()
+        let fingerprint = hexString(SHA256.hash(data: requestBytes))
         let table = "\"\(schema)\".idempotency_keys"
         let rows = try await client.query(PostgresQuery(unsafeSQL: "SELECT request_sha256, response FROM \(table) WHERE method = $1 AND key = $2 AND length(response) > 0", binds: Self.binds(context.method, key)), logger: context.logger)
         for try await (storedFingerprint, response) in rows.decode((String, ByteBuffer).self) {

@@ -12,7 +12,7 @@ public struct Migration: Sendable, Equatable {
     public var sql: String
 
     public var checksum: String {
-        SHA256.hash(data: Data(sql.utf8)).map { String(format: "%02x", $0) }.joined()
+        hexString(SHA256.hash(data: Data(sql.utf8)))
     }
 
     public init(component: String, version: Int, name: String, sql: String) {

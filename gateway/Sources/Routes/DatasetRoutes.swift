@@ -208,7 +208,7 @@ struct DatasetRoutes {
             try await NIOThreadPool.singleton.runIfActive { try file.synchronize(); try file.close() }
             handle = nil
             guard fileBytes > 0 else { throw GatewayError.invalid("file", "the file is empty") }
-            let digest = hex(hasher.finalize())
+            let digest = hexString(hasher.finalize())
             _ = try blobs.adopt(staged: staged, sha256: digest)
             staging = nil
             form.fileSHA256 = digest
@@ -448,8 +448,4 @@ struct DatasetRoutes {
         headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: reply.body)))
     }
-}
-
-func hex(_ digest: some Sequence<UInt8>) -> String {
-    digest.map { String(format: "%02x", $0) }.joined()
 }

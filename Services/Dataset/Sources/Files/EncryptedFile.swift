@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ServiceKit
 
 #if canImport(Glibc)
 import Glibc
@@ -117,7 +118,7 @@ final class EncryptedFileWriter {
         finished = true
         defer { close(fd) }
         guard fdatasync(fd) == 0 else { throw EncryptedFileError("cannot sync the encrypted file (errno \(errno))") }
-        return (hex(plainHash.finalize()), hex(cipherHash.finalize()))
+        return (hexString(plainHash.finalize()), hexString(cipherHash.finalize()))
     }
 
     private func seal(final: Bool) throws {
@@ -145,16 +146,6 @@ final class EncryptedFileWriter {
             }
         }
     }
-}
-
-func hex(_ digest: some Sequence<UInt8>) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var out = [UInt8]()
-    for byte in digest {
-        out.append(digits[Int(byte >> 4)])
-        out.append(digits[Int(byte & 0x0F)])
-    }
-    return String(decoding: out, as: UTF8.self)
 }
 
 /// Reads an encrypted file back segment by segment; any tampering, truncation

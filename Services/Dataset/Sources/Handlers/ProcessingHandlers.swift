@@ -190,6 +190,6 @@ enum Export {
             try? FileManager.default.removeItem(at: temporary)
             throw EncryptedFileError("cannot move the exported file into place (errno \(errno))")
         }
-        return hex(hasher.finalize())
+        return hexString(hasher.finalize())
     }
 }
