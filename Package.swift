@@ -228,6 +228,7 @@ let package = Package(
                 "TestKit",
                 "DatasetService", "DatasetDomain", "Bus", "Contracts", "ServiceKit",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/DatasetTests",
             swiftSettings: strict
