@@ -131,6 +131,13 @@ let package = Package(
             path: "Services/Dataset/Main",
             swiftSettings: strict
         ),
+        // Pure domain logic of the trainer (issue 5, in progress): job specs,
+        // the job state machine, the lease scheduler, runner events, Axolotl export.
+        .target(
+            name: "TrainerDomain",
+            path: "Services/Trainer/Domain",
+            swiftSettings: strict
+        ),
         .target(
             name: "GatewayApp",
             dependencies: [
@@ -220,6 +227,12 @@ let package = Package(
             name: "DatasetDomainTests",
             dependencies: ["DatasetDomain"],
             path: "Tests/DatasetDomainTests",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TrainerDomainTests",
+            dependencies: ["TrainerDomain"],
+            path: "Tests/TrainerDomainTests",
             swiftSettings: strict
         ),
         .testTarget(
