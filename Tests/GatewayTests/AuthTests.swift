@@ -23,6 +23,7 @@ struct AuthTests {
             let uploadId = UUID().uuidString.lowercased()
             for (rule, access) in AccessPolicy.table {
                 let uri = rule.path.replacingOccurrences(of: "{id}", with: rule.path.contains("uploads") ? uploadId : "999999")
+                    .replacingOccurrences(of: "{from}", with: "v1.0").replacingOccurrences(of: "{to}", with: "v1.1")
                 for (name, token, role) in callers {
                     let principal = role.map { Principal(subject: name, role: $0) }
                     let body = rule.method == .get || rule.method == .delete ? nil : "{}"

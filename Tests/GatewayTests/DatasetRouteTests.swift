@@ -183,7 +183,8 @@ import Testing
             #expect(report["bad_lines"] as? Int == 2)
             let errors = report["errors"] as? [[String: Any]] ?? []
             #expect(errors.map { $0["line"] as? Int } == [2, 3], "\(errors)")
-            #expect((errors.last?["reason"] as? String ?? "").contains("robot"), "\(errors)")
+            let lastReason = errors.last?["reason"] as? String ?? ""
+            #expect(lastReason.contains("robot"), "\(errors)")
             let id = try #require((rejected.object["dataset"] as? [String: Any])?["id"] as? Int)
             let listed = try await gateway.call(.get, "\(Self.base)?status=rejected", token: admin)
             #expect((listed.object["items"] as? [[String: Any]] ?? []).map { $0["id"] as? Int } == [id])
@@ -223,8 +224,10 @@ import Testing
             #expect(response.status == .unprocessableContent, "\(response.text.prefix(500))")
             let errors = (response.object["report"] as? [String: Any])?["errors"] as? [[String: Any]] ?? []
             #expect(errors.map { $0["line"] as? Int } == [2, 3], "\(errors)")
-            #expect((errors.first?["reason"] as? String ?? "").contains("record limit"), "\(errors)")
-            #expect((errors.last?["reason"] as? String ?? "").contains("UTF-8"), "\(errors)")
+            let firstReason = errors.first?["reason"] as? String ?? ""
+            let lastReason = errors.last?["reason"] as? String ?? ""
+            #expect(firstReason.contains("record limit"), "\(errors)")
+            #expect(lastReason.contains("UTF-8"), "\(errors)")
             let id = try #require((response.object["dataset"] as? [String: Any])?["id"] as? Int)
             let versions = try await gateway.call(.get, "\(Self.base)/\(id)/versions", token: admin)
             #expect((versions.object["items"] as? [Any])?.isEmpty == true)

@@ -73,6 +73,7 @@ struct Gateway: Sendable {
             "ADMIN_PASSWORD": adminPassword,
             "RATE_LIMIT_PER_MINUTE": "0",
             "BUS_CALL_TIMEOUT_MS": "300",
+            "PROCESSING_CALL_TIMEOUT_MS": "1000",
             "STARTUP_TIMEOUT_S": "20",
         ]
         environment.merge(extra) { $1 }
@@ -124,7 +125,8 @@ extension Gateway {
         let service = try ChildProcess(executable, environment: serviceEnvironment(database: database, broker: broker, heartbeatMs: 500, slots: 4, dataRoot: dataRoot, extra: extra))
         defer { try? FileManager.default.removeItem(at: dataRoot) }
         do {
-            try await Gateway.with(environment: ["BUS_ENDPOINT": broker.endpoint, "BUS_CALL_TIMEOUT_MS": "5000"], database: database, dataRoot: dataRoot) { gateway in
+            try await Gateway.with(environment: ["BUS_ENDPOINT": broker.endpoint, "BUS_CALL_TIMEOUT_MS": "5000", "PROCESSING_CALL_TIMEOUT_MS": "120000"],
+                                   database: database, dataRoot: dataRoot) { gateway in
                 try await body(gateway, service)
             }
         } catch {
