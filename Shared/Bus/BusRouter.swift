@@ -8,15 +8,40 @@ import SwiftProtobuf
 /// read concurrently by every slot.
 public struct BusRouter: Sendable {
     public typealias RawHandler = @Sendable (_ body: [UInt8], _ context: BusContext) async throws -> [UInt8]
+    public typealias ImmediateRawHandler = @Sendable (_ body: [UInt8], _ context: BusContext) throws -> [UInt8]
 
     public let service: String
     private var handlers: [String: RawHandler] = [:]
+    private var immediateHandlers: [String: ImmediateRawHandler] = [:]
 
     public init(service: String) {
         self.service = service
     }
 
-    public var methods: [String] { handlers.keys.sorted() }
+    public var methods: [String] { (Array(handlers.keys) + Array(immediateHandlers.keys)).sorted() }
+
+    /// Registers a handler that never suspends and finishes in microseconds
+    /// (a lookup, a small computation): it runs on the worker's I/O thread as
+    /// the request arrives, with no hand-off to Swift concurrency and back.
+    /// Anything that awaits or may take long belongs in `on`.
+    public mutating func onImmediate<Input, Output>(
+        _ method: BusMethod<Input, Output>,
+        _ handler: @escaping @Sendable (Input, BusContext) throws -> Output
+    ) {
+        precondition(method.service == service, "method \(method.name) belongs to \(method.service), not \(service)")
+        precondition(handlers[method.name] == nil && immediateHandlers[method.name] == nil, "method \(method.name) registered twice")
+        let mutating = method.isMutating
+        immediateHandlers[method.name] = { body, context in
+            let input: Input
+            do {
+                input = try Input(serializedBytes: body)
+            } catch {
+                throw BusError.invalidArgument(field: "body", "not a valid \(Input.protoMessageName): \(error)")
+            }
+            if mutating { _ = try context.requireIdempotencyKey() }
+            return try handler(input, context).serializedBytes()
+        }
+    }
 
     /// Registers the handler of one method: decode, run, encode.
     public mutating func on<Input, Output>(
@@ -24,7 +49,7 @@ public struct BusRouter: Sendable {
         _ handler: @escaping @Sendable (Input, BusContext) async throws -> Output
     ) {
         precondition(method.service == service, "method \(method.name) belongs to \(method.service), not \(service)")
-        precondition(handlers[method.name] == nil, "method \(method.name) registered twice")
+        precondition(handlers[method.name] == nil && immediateHandlers[method.name] == nil, "method \(method.name) registered twice")
         let mutating = method.isMutating
         handlers[method.name] = { body, context in
             let input: Input
@@ -41,32 +66,81 @@ public struct BusRouter: Sendable {
 
     /// Serves one serialized Request and always produces a serialized Response.
     public func handle(requestBytes: [UInt8], logger: Logger) async -> [UInt8] {
-        var response = Mlops_V1_Response()
-        let start = ContinuousClock.now
-        var methodLabel = "?"
+        var call = Call(service: service, logger: logger)
         do {
-            let request = try Mlops_V1_Request(serializedBytes: requestBytes)
-            response.id = request.id
-            methodLabel = request.method
-            var context = BusContext(requestId: request.id, method: request.method, metadata: request.metadata, logger: logger)
-            context.logger[metadataKey: "request_id"] = .string(request.id)
-            if !request.metadata.traceID.isEmpty { context.logger[metadataKey: "trace_id"] = .string(request.metadata.traceID) }
-            let deadline = request.metadata.deadlineUnixMs
-            if deadline != 0 && deadline <= unixMillisNow() {
-                throw BusError.deadlineExceeded("deadline passed before the handler started")
+            let (request, context) = try call.begin(requestBytes)
+            if let immediate = immediateHandlers[request.method] {
+                return call.finish(.success(try immediate(Array(request.body), context)))
             }
-            guard let handler = handlers[request.method] else {
-                methodLabel = "unknown"
-                throw BusError(.unimplemented, "service '\(service)' has no method '\(request.method)'")
-            }
-            response.body = Data(try await handler(Array(request.body), context))
+            guard let handler = handlers[request.method] else { throw call.unknownMethod() }
+            return call.finish(.success(try await handler(Array(request.body), context)))
+        } catch {
+            return call.finish(.failure(error))
+        }
+    }
+
+    /// The response, when the request's method was registered with
+    /// `onImmediate`: served right here, on the caller's thread. nil otherwise.
+    public func handleImmediately(requestBytes: [UInt8], logger: Logger) -> [UInt8]? {
+        guard !immediateHandlers.isEmpty else { return nil }
+        var call = Call(service: service, logger: logger)
+        do {
+            let (request, context) = try call.begin(requestBytes)
+            guard let immediate = immediateHandlers[request.method] else { return nil }
+            return call.finish(.success(try immediate(Array(request.body), context)))
+        } catch {
+            // A bad envelope or a passed deadline: answered here like anywhere else.
+            return call.finish(.failure(error))
+        }
+    }
+}
+
+/// One request's way through the router: decode and check the envelope, then
+/// turn the handler's result into a Response (errors mapped once, here) and
+/// record its duration.
+private struct Call {
+    let service: String
+    let logger: Logger
+    let start = ContinuousClock.now
+    var response = Mlops_V1_Response()
+    var methodLabel = "?"
+
+    init(service: String, logger: Logger) {
+        self.service = service
+        self.logger = logger
+    }
+
+    mutating func begin(_ requestBytes: [UInt8]) throws -> (Mlops_V1_Request, BusContext) {
+        let request = try Mlops_V1_Request(serializedBytes: requestBytes)
+        response.id = request.id
+        methodLabel = request.method
+        var context = BusContext(requestId: request.id, method: request.method, metadata: request.metadata, logger: logger)
+        context.logger[metadataKey: "request_id"] = .string(request.id)
+        if !request.metadata.traceID.isEmpty { context.logger[metadataKey: "trace_id"] = .string(request.metadata.traceID) }
+        let deadline = request.metadata.deadlineUnixMs
+        if deadline != 0 && deadline <= unixMillisNow() {
+            throw BusError.deadlineExceeded("deadline passed before the handler started")
+        }
+        return (request, context)
+    }
+
+    mutating func unknownMethod() -> BusError {
+        let method = methodLabel
+        methodLabel = "unknown"
+        return BusError(.unimplemented, "service '\(service)' has no method '\(method)'")
+    }
+
+    mutating func finish(_ result: Result<[UInt8], any Error>) -> [UInt8] {
+        switch result {
+        case .success(let body):
+            response.body = Data(body)
             response.status.code = .ok
-        } catch let error as BusError {
+        case .failure(let error as BusError):
             response.status = error.status
             if error.code == .internal { logger.error("handler failed", metadata: ["method": .string(methodLabel), "error": .string(error.message)]) }
-        } catch is SwiftProtobuf.BinaryDecodingError {
+        case .failure(is SwiftProtobuf.BinaryDecodingError):
             response.status = BusError.invalidArgument(field: "request", "not a valid bus Request envelope").status
-        } catch {
+        case .failure(let error):
             // An unexpected error: log the detail here, send only a generic message out.
             logger.error("handler failed", metadata: ["method": .string(methodLabel), "error": .string(String(reflecting: error))])
             response.status = BusError.internal("internal error while handling \(methodLabel)").status
@@ -77,4 +151,3 @@ public struct BusRouter: Sendable {
         return (try? response.serializedBytes()) ?? []
     }
 }
-

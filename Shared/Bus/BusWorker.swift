@@ -67,6 +67,7 @@ public final class BusWorker: Service, Sendable {
         // Draining stays exact: the loop exits only after every slot has replied.
         let loop = WorkerLoop(
             context: context, configuration: configuration, service: router.service, mailbox: mailbox,
+            immediate: { body in router.handleImmediately(requestBytes: body, logger: logger) },
             deliver: { item in
                 Task {
                     let reply = await router.handle(requestBytes: item.body, logger: logger)
@@ -96,6 +97,8 @@ private final class WorkerLoop: @unchecked Sendable {
     let configuration: BusWorkerConfiguration
     let service: String
     let mailbox: Mailbox<BusWorker.Command>
+    /// Serves `onImmediate` methods on this thread; nil for everything else.
+    let immediate: @Sendable ([UInt8]) -> [UInt8]?
     let deliver: @Sendable (BusWorker.WorkItem) -> Void
     let logger: Logger
 
@@ -104,7 +107,9 @@ private final class WorkerLoop: @unchecked Sendable {
     private var pollDirty = true
     private var handedOver = false
 
-    init(context: ZMQContext, configuration: BusWorkerConfiguration, service: String, mailbox: Mailbox<BusWorker.Command>, deliver: @escaping @Sendable (BusWorker.WorkItem) -> Void, logger: Logger) {
+    init(context: ZMQContext, configuration: BusWorkerConfiguration, service: String, mailbox: Mailbox<BusWorker.Command>,
+         immediate: @escaping @Sendable ([UInt8]) -> [UInt8]?, deliver: @escaping @Sendable (BusWorker.WorkItem) -> Void, logger: Logger) {
+        self.immediate = immediate
         self.context = context
         self.configuration = configuration
         self.service = service
@@ -199,8 +204,12 @@ private final class WorkerLoop: @unchecked Sendable {
             case .sendDisconnect:
                 sockets[slot]?.send([[], MDP.workerHeader, [MDP.Command.disconnect.rawValue]])
             case let .deliver(client, body):
-                handedOver = true
-                deliver(BusWorker.WorkItem(slot: slot, client: client, body: body))
+                if let reply = immediate(body) {
+                    perform(machines[slot].handlerFinished(client: client, body: reply, now: unixMillisNow()), slot: slot)
+                } else {
+                    handedOver = true
+                    deliver(BusWorker.WorkItem(slot: slot, client: client, body: body))
+                }
             case .close:
                 sockets[slot] = nil
                 pollDirty = true

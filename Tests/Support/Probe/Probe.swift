@@ -49,7 +49,8 @@ struct Serve: AsyncParsableCommand {
                         return reply
                     }
                 }
-                router.on(ProbeMethods.echo) { request, _ in
+                // Echo never suspends: served on the worker's I/O thread.
+                router.onImmediate(ProbeMethods.echo) { request, _ in
                     var reply = Mlops_V1_Probe_EchoReply()
                     reply.payload = request.payload
                     return reply
@@ -70,7 +71,7 @@ struct EchoWorker: AsyncParsableCommand {
 
     func run() async throws {
         var router = BusRouter(service: ProbeMethods.service)
-        router.on(ProbeMethods.echo) { request, _ in
+        router.onImmediate(ProbeMethods.echo) { request, _ in
             var reply = Mlops_V1_Probe_EchoReply()
             reply.payload = request.payload
             return reply
