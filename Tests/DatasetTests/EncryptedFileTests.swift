@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import DatasetService
+import DatasetDomain
 
 /// The at-rest format: segmented AES-256-GCM, streamed both ways.
 struct EncryptedFileTests {

@@ -22,6 +22,7 @@ struct Datasets: AsyncParsableCommand {
         @Flag(help: "Print the raw JSON.") var json = false
 
         func validate() throws {
+            guard FileManager.default.isReadableFile(atPath: file) else { throw ValidationError("file: cannot read '\(file)'") }
             guard (name == nil) != (to == nil) else { throw ValidationError("give --name for a new dataset or --to ID for a new version") }
             for column in columns where !column.contains("=") { throw ValidationError("--column wants role=column, got '\(column)'") }
         }

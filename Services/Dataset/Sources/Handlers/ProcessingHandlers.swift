@@ -18,7 +18,7 @@ struct ProcessingHandlers: Sendable {
         if let stored = try await deps.idempotency.storedResponse(context, request: request, as: Mlops_V1_Dataset_ValidateReply.self) {
             return stored
         }
-        let plan = try Self.plan(request)
+        let plan = try ValidationPlan(validating: request)
         let source = try await DatasetStore.version(request.ref, on: deps.postgres, logger: context.logger)
         let blobs = deps.blobs, key = settings.key, workers = settings.workers
         let result = try await runOnThread {
@@ -57,45 +57,6 @@ struct ProcessingHandlers: Sendable {
             reply.seconds = result.seconds
             return reply
         }
-    }
-
-    static func plan(_ request: Mlops_V1_Dataset_ValidateRequest) throws -> ValidationPlan {
-        var checks = Set<CheckKind>()
-        for name in request.checks {
-            guard let kind = CheckKind.parse(name) else {
-                throw BusError.invalidArgument(field: "checks", "unknown check '\(name)'; use pii, exact_duplicates, near_duplicates, quality, toxicity")
-            }
-            checks.insert(kind)
-        }
-        if checks.isEmpty { checks = Set(CheckKind.allCases) }
-        if request.hasMinScore_p {
-            guard (0...1).contains(request.minScore) else { throw BusError.invalidArgument(field: "min_score", "must be between 0 and 1") }
-            guard checks.contains(.quality) else { throw BusError.invalidArgument(field: "min_score", "needs the quality check") }
-        }
-        let threshold = request.nearDuplicateThreshold == 0 ? LSHParameters.defaultThreshold : request.nearDuplicateThreshold
-        guard threshold > 0, threshold < 1 else { throw BusError.invalidArgument(field: "near_duplicate_threshold", "must be between 0 and 1 (exclusive)") }
-        let permutations = request.minhashPermutations == 0 ? MinHasher.defaultNumPermutations : Int(request.minhashPermutations)
-        guard (16...1024).contains(permutations) else { throw BusError.invalidArgument(field: "minhash_permutations", "must be 16 to 1024") }
-        let shingle = request.shingleSize == 0 ? MinHasher.defaultShingleSize : Int(request.shingleSize)
-        guard (1...MinHasher.maxShingleSize).contains(shingle) else { throw BusError.invalidArgument(field: "shingle_size", "must be 1 to \(MinHasher.maxShingleSize)") }
-        var extra: [String: [String]] = [:]
-        if !request.extraTermsJson.isEmpty {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(request.extraTermsJson.utf8)) as? [String: Any] else {
-                throw BusError.invalidArgument(field: "extra_terms", "must be an object of category → list of terms")
-            }
-            for (category, value) in object {
-                guard let terms = value as? [String], terms.count <= 10_000, terms.allSatisfy({ (1...200).contains($0.count) }) else {
-                    throw BusError.invalidArgument(field: "extra_terms.\(category)", "must be a list of at most 10000 terms of 1 to 200 characters")
-                }
-                extra[category] = terms
-            }
-        }
-        return ValidationPlan(
-            checks: checks, maskPII: request.hasMaskPii_p ? request.maskPii : true,
-            removeDuplicates: request.hasRemoveDuplicates_p ? request.removeDuplicates : true,
-            minScore: request.hasMinScore_p ? request.minScore : nil, nearThreshold: threshold,
-            permutations: permutations, shingleSize: shingle, extraTerms: extra
-        )
     }
 
     func split(_ request: Mlops_V1_Dataset_SplitRequest, _ context: BusContext) async throws -> Mlops_V1_Dataset_SplitReply {

@@ -1,12 +1,12 @@
 import Bus
 import Foundation
+import ServiceKit
 
 /// Field rules shared by the dataset service's requests: each failure names
 /// the field and the reason (the gateway checks too; the service never trusts it).
 enum Fields {
     static func id(_ value: Int64, field: String) throws -> Int64 {
-        guard value > 0 else { throw BusError.invalidArgument(field: field, "must be a positive integer") }
-        return value
+        try FieldChecks.id(value, field: field)
     }
 
     /// Dataset names: 1–255 letters, digits, '.', '_', '-' or spaces, not starting with a space.

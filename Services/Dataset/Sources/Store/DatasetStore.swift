@@ -2,6 +2,7 @@ import Bus
 import Contracts
 import Logging
 import PostgresNIO
+import ServiceKit
 
 /// SQL for datasets and their versions. Values are always bound; only fixed
 /// column lists are spliced in.
@@ -99,11 +100,11 @@ enum DatasetStore {
 
     static func list(status: String?, search: String?, skip: Int, limit: Int, on client: PostgresClient, logger: Logger)
         async throws -> (items: [Mlops_V1_Dataset_Dataset], total: Int64) {
-        let pattern = search.map { "%" + escapeLike($0) + "%" }
+        let pattern = search.map(SQLText.containsPattern)
         let rows = try await client.query("""
             SELECT \(unescaped: datasetColumns), count(*) OVER () AS total FROM dataset.training_datasets d
             WHERE (\(status)::text IS NULL OR d.status = \(status)::text)
-              AND (\(pattern)::text IS NULL OR d.name ILIKE \(pattern)::text OR d.description ILIKE \(pattern)::text)
+              AND (\(pattern)::text IS NULL OR d.name ILIKE \(pattern)::text ESCAPE '\\' OR d.description ILIKE \(pattern)::text ESCAPE '\\')
             ORDER BY d.created_at DESC, d.id DESC OFFSET \(Int64(skip)) LIMIT \(Int64(limit))
             """, logger: logger)
         var items: [Mlops_V1_Dataset_Dataset] = []
@@ -117,7 +118,7 @@ enum DatasetStore {
             let count = try await client.query("""
                 SELECT count(*) FROM dataset.training_datasets d
                 WHERE (\(status)::text IS NULL OR d.status = \(status)::text)
-                  AND (\(pattern)::text IS NULL OR d.name ILIKE \(pattern)::text OR d.description ILIKE \(pattern)::text)
+                  AND (\(pattern)::text IS NULL OR d.name ILIKE \(pattern)::text ESCAPE '\\' OR d.description ILIKE \(pattern)::text ESCAPE '\\')
                 """, logger: logger)
             for try await n in count.decode(Int64.self) { total = n }
         }
@@ -217,9 +218,5 @@ enum DatasetStore {
         var out: [Mlops_V1_Dataset_Dataset] = []
         for try await row in rows { out.append(try decodeDataset(row.makeRandomAccess())) }
         return out
-    }
-
-    static func escapeLike(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
     }
 }

@@ -2,6 +2,7 @@ import Bus
 import Contracts
 import Logging
 import PostgresNIO
+import ServiceKit
 
 /// Ground-truth datasets, versions and events (seed 002): the test sets the
 /// evaluator scores models against. A version is written once with all its
@@ -29,16 +30,16 @@ enum GroundTruthStore {
     }
 
     static func listDatasets(search: String?, skip: Int, limit: Int, on client: PostgresClient, logger: Logger) async throws -> ([Mlops_V1_Dataset_GroundTruthDataset], Int64) {
-        let pattern = search.map { "%" + DatasetStore.escapeLike($0) + "%" }
+        let pattern = search.map(SQLText.containsPattern)
         let rows = try await client.query("""
             SELECT \(unescaped: datasetColumns) FROM dataset.ground_truth_datasets g
-            WHERE \(pattern)::text IS NULL OR g.name ILIKE \(pattern)::text OR g.description ILIKE \(pattern)::text
+            WHERE \(pattern)::text IS NULL OR g.name ILIKE \(pattern)::text ESCAPE '\\' OR g.description ILIKE \(pattern)::text ESCAPE '\\'
             ORDER BY g.id DESC OFFSET \(Int64(skip)) LIMIT \(Int64(limit))
             """, logger: logger)
         let items = try await decodeDatasets(rows)
         let count = try await client.query("""
             SELECT count(*) FROM dataset.ground_truth_datasets g
-            WHERE \(pattern)::text IS NULL OR g.name ILIKE \(pattern)::text OR g.description ILIKE \(pattern)::text
+            WHERE \(pattern)::text IS NULL OR g.name ILIKE \(pattern)::text ESCAPE '\\' OR g.description ILIKE \(pattern)::text ESCAPE '\\'
             """, logger: logger)
         var total: Int64 = 0
         for try await n in count.decode(Int64.self) { total = n }
@@ -108,7 +109,7 @@ enum GroundTruthStore {
     static func events(_ query: EventQuery, on client: PostgresClient, logger: Logger) async throws -> ([Mlops_V1_Dataset_GroundTruthEvent], Int64) {
         let filterVersions = !query.versionIds.isEmpty
         let after = query.createdAfterUnixMs.map { Double($0) / 1000 }
-        let pattern = query.search.map { "%" + DatasetStore.escapeLike($0) + "%" }
+        let pattern = query.search.map(SQLText.containsPattern)
         let rows = try await client.query("""
             SELECT e.id, e.ground_truth_dataset_version_id, e.data_type, e.data::text, COALESCE(e.data_unit::text, ''),
                 COALESCE(e.metadata::text, ''), floor(extract(epoch FROM e.created_at) * 1000)::int8, count(*) OVER ()
@@ -116,7 +117,7 @@ enum GroundTruthStore {
             WHERE (NOT \(filterVersions) OR e.ground_truth_dataset_version_id = ANY(\(query.versionIds)))
               AND (\(after)::float8 IS NULL OR e.created_at > to_timestamp(\(after)::float8))
               AND (\(query.dataType)::text IS NULL OR e.data_type = \(query.dataType)::text)
-              AND (\(pattern)::text IS NULL OR e.data::text ILIKE \(pattern)::text OR e.metadata::text ILIKE \(pattern)::text)
+              AND (\(pattern)::text IS NULL OR e.data::text ILIKE \(pattern)::text ESCAPE '\\' OR e.metadata::text ILIKE \(pattern)::text ESCAPE '\\')
             ORDER BY e.id OFFSET \(Int64(query.skip)) LIMIT \(Int64(query.limit))
             """, logger: logger)
         var items: [Mlops_V1_Dataset_GroundTruthEvent] = []
@@ -139,7 +140,7 @@ enum GroundTruthStore {
                 WHERE (NOT \(filterVersions) OR e.ground_truth_dataset_version_id = ANY(\(query.versionIds)))
                   AND (\(after)::float8 IS NULL OR e.created_at > to_timestamp(\(after)::float8))
                   AND (\(query.dataType)::text IS NULL OR e.data_type = \(query.dataType)::text)
-                  AND (\(pattern)::text IS NULL OR e.data::text ILIKE \(pattern)::text OR e.metadata::text ILIKE \(pattern)::text)
+                  AND (\(pattern)::text IS NULL OR e.data::text ILIKE \(pattern)::text ESCAPE '\\' OR e.metadata::text ILIKE \(pattern)::text ESCAPE '\\')
                 """, logger: logger)
             for try await n in rows.decode(Int64.self) { total = n }
         }

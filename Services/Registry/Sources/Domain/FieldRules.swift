@@ -1,3 +1,4 @@
+import ServiceKit
 import Bus
 import Foundation
 
@@ -87,8 +88,7 @@ enum FieldRules {
 
     /// A positive row id.
     static func id(_ value: Int64, field: String) throws(BusError) -> Int64 {
-        guard value > 0 else { throw .invalidArgument(field: field, "must be a positive id") }
-        return value
+        try FieldChecks.id(value, field: field)
     }
 
     private static func isNameScalar(_ scalar: Unicode.Scalar) -> Bool {

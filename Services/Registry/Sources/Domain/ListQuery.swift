@@ -1,3 +1,4 @@
+import ServiceKit
 import Bus
 import Contracts
 import Foundation
@@ -46,13 +47,6 @@ public struct ModelListQuery: Sendable, Equatable {
         }
     }
 
-    /// Makes `%`, `_` and the escape character itself match literally in LIKE/ILIKE (escape `\`).
-    public static func escapeLike(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            if character == "\\" || character == "%" || character == "_" { escaped.append("\\") }
-            escaped.append(character)
-        }
-        return escaped
-    }
+    /// The shared LIKE escaping (ServiceKit.SQLText).
+    public static func escapeLike(_ text: String) -> String { SQLText.escapeLike(text) }
 }

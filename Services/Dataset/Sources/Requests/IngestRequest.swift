@@ -1,0 +1,45 @@
+import Bus
+import DatasetDomain
+
+/// The request's format names.
+enum IngestRequest {
+    enum Format: String {
+        case jsonl, json, csv, parquet
+        var domain: InputFormat {
+            switch self {
+            case .jsonl, .parquet: return .jsonl
+            case .json: return .json
+            case .csv: return .csv
+            }
+        }
+    }
+
+    static func format(_ name: String) throws -> Format {
+        guard let format = Format(rawValue: name.isEmpty ? "jsonl" : name.lowercased()) else {
+            throw BusError.invalidArgument(field: "format", "must be one of jsonl, json, csv, parquet")
+        }
+        return format
+    }
+
+    static let columnRoles: Set<String> = ["question", "answer", "system", "category", "source", "id", "quality_score"]
+
+    static func mapping(_ columns: [String: String]) throws -> CSVColumnMapping {
+        var mapping = CSVColumnMapping()
+        for (role, column) in columns {
+            guard columnRoles.contains(role) else {
+                throw BusError.invalidArgument(field: "columns.\(role)", "unknown; map question, answer, system, category, source, id or quality_score")
+            }
+            guard (1...255).contains(column.count) else { throw BusError.invalidArgument(field: "columns.\(role)", "must be a column name of 1 to 255 characters") }
+            switch role {
+            case "question": mapping.question = column
+            case "answer": mapping.answer = column
+            case "system": mapping.system = column
+            case "category": mapping.category = column
+            case "source": mapping.source = column
+            case "id": mapping.id = column
+            default: mapping.qualityScore = column
+            }
+        }
+        return mapping
+    }
+}
