@@ -6,7 +6,6 @@ import ServiceKit
 /// Ground-truth datasets, versions and events (seed 002).
 struct GroundTruthHandlers: Sendable {
     let deps: ServiceDependencies
-    static let maxEventsPerVersion = 200_000
 
     func createDataset(_ request: Mlops_V1_Dataset_CreateGroundTruthDatasetRequest, _ context: BusContext) async throws -> Mlops_V1_Dataset_GroundTruthDataset {
         let name = try Fields.name(request.name, field: "name")
@@ -32,49 +31,7 @@ struct GroundTruthHandlers: Sendable {
         let datasetId = try Fields.id(request.groundTruthDatasetID, field: "ground_truth_dataset_id")
         let label = try Fields.versionLabel(request.version, field: "version")
         let description = try Fields.text(request.description_p, field: "description", max: 10_000)
-        guard request.events.count <= Self.maxEventsPerVersion else {
-            throw BusError.invalidArgument(field: "events", "at most \(Self.maxEventsPerVersion) events per version (got \(request.events.count))")
-        }
-        var violations: [Mlops_V1_FieldViolation] = []
-        var types: [String: Int] = [:]
-        var dataBytes = 0
-        var withUnit = 0
-        var withMetadata = 0
-        for (index, event) in request.events.enumerated() {
-            func fail(_ field: String, _ reason: String) {
-                if violations.count < 20 {
-                    var violation = Mlops_V1_FieldViolation()
-                    violation.field = "events[\(index)].\(field)"
-                    violation.description_p = reason
-                    violations.append(violation)
-                }
-            }
-            if event.dataType.isEmpty || event.dataType.count > 50 || !event.dataType.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) {
-                fail("data_type", "must be 1 to 50 letters, digits, '_' or '-'")
-            }
-            if !Fields.isJSON(event.dataJson, objectOrArrayOnly: false) { fail("data", "must be valid JSON") }
-            if !event.dataUnitJson.isEmpty {
-                withUnit += 1
-                if !Fields.isJSON(event.dataUnitJson, objectOrArrayOnly: true) { fail("data_unit", "must be a JSON object") }
-            }
-            if !event.metadataJson.isEmpty {
-                withMetadata += 1
-                if !Fields.isJSON(event.metadataJson, objectOrArrayOnly: true) { fail("metadata", "must be a JSON object") }
-            }
-            types[event.dataType, default: 0] += 1
-            dataBytes += event.dataJson.utf8.count
-        }
-        if !violations.isEmpty {
-            throw BusError(.invalidArgument, "\(violations.count) event field(s) are invalid", fieldViolations: violations)
-        }
-        let statistics: [String: Any] = [
-            "event_count": request.events.count,
-            "data_types": types,
-            "mean_data_bytes": request.events.isEmpty ? 0 : Double(dataBytes) / Double(request.events.count),
-            "with_data_unit": withUnit,
-            "with_metadata": withMetadata,
-        ]
-        let statisticsJSON = String(decoding: try JSONSerialization.data(withJSONObject: statistics, options: [.sortedKeys]), as: UTF8.self)
+        let statisticsJSON = try GroundTruthEvents.validate(request.events)
         return try await deps.idempotency.once(context, request: request) { connection in
             guard try await GroundTruthStore.dataset(id: datasetId, on: connection, logger: context.logger) != nil else {
                 throw BusError.notFound("ground-truth dataset \(datasetId) not found")
