@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "gateway", targets: ["GatewayMain"]),
         .executable(name: "registry", targets: ["RegistryMain"]),
         .executable(name: "dataset", targets: ["DatasetMain"]),
+        .executable(name: "trainer", targets: ["TrainerMain"]),
         .executable(name: "mlopsctl", targets: ["MLOpsCtl"]),
         .executable(name: "bus-probe", targets: ["BusProbe"]),
         .executable(name: "dataset-bench", targets: ["DatasetBench"]),
@@ -131,11 +132,31 @@ let package = Package(
             path: "Services/Dataset/Main",
             swiftSettings: strict
         ),
-        // Pure domain logic of the trainer (issue 5, in progress): job specs,
-        // the job state machine, the lease scheduler, runner events, Axolotl export.
+        // Pure domain logic of the trainer: job specs, the job state machine,
+        // the lease scheduler, runner events, Axolotl export.
         .target(
             name: "TrainerDomain",
             path: "Services/Trainer/Domain",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "TrainerService",
+            dependencies: [
+                "TrainerDomain", "ServiceKit", "Bus", "Contracts",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Trainer",
+            exclude: ["Main", "Domain"],
+            sources: ["Sources"],
+            resources: [.copy("Migrations")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "TrainerMain",
+            dependencies: ["TrainerService", "ServiceKit"],
+            path: "Services/Trainer/Main",
             swiftSettings: strict
         ),
         .target(
@@ -233,6 +254,19 @@ let package = Package(
             name: "TrainerDomainTests",
             dependencies: ["TrainerDomain"],
             path: "Tests/TrainerDomainTests",
+            swiftSettings: strict
+        ),
+        // The trainer against real processes: bus, dataset, trainer instances
+        // and gateway as executables, the real runner on a tiny model, a real MLflow.
+        .testTarget(
+            name: "TrainerTests",
+            dependencies: [
+                "TestKit",
+                "TrainerService", "TrainerDomain", "ServiceKit",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TrainerTests",
             swiftSettings: strict
         ),
         .testTarget(

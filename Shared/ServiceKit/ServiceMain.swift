@@ -31,6 +31,20 @@ public enum ServiceMain {
         readExtra: (inout EnvironmentReader) -> Extra,
         makeRouter: @Sendable (ServiceDependencies, Extra) throws -> BusRouter
     ) async -> Never {
+        await run(service: service, defaultMetricsPort: defaultMetricsPort, migrations: migrations, readExtra: readExtra,
+                  makeRouter: { deps, extra -> (BusRouter, [any Service]) in (try makeRouter(deps, extra), []) })
+    }
+
+    /// The same for a service with background work (the trainer's supervisor):
+    /// those services run beside the worker, start after the pool, and stop
+    /// after the worker has drained but before the pool closes.
+    public static func run<Extra: Sendable>(
+        service: String,
+        defaultMetricsPort: Int,
+        migrations: @Sendable () throws -> [Migration],
+        readExtra: (inout EnvironmentReader) -> Extra,
+        makeRouter: @Sendable (ServiceDependencies, Extra) throws -> (BusRouter, [any Service])
+    ) async -> Never {
         precondition(SchemaBootstrap.isValidIdentifier(service))
         var environment = EnvironmentReader()
         let settings = ServiceSettings.read(service: service, from: &environment, defaultMetricsPort: defaultMetricsPort)
@@ -59,7 +73,7 @@ public enum ServiceMain {
                 blobs: try BlobStore(dataRoot: settings.dataRoot),
                 idempotency: IdempotencyStore(client: postgres, schema: service), logger: logger
             )
-            let router = try makeRouter(dependencies, extra)
+            let (router, background) = try makeRouter(dependencies, extra)
             let worker = BusWorker(configuration: settings.worker, router: router, logger: logger)
             let health = HealthServer.makeApplication(
                 port: settings.metricsPort, registry: registry,
@@ -71,7 +85,7 @@ public enum ServiceMain {
             )
             // Shut down in reverse: the worker drains first while the pool is still up.
             let group = ServiceGroup(
-                services: [postgres, health, worker],
+                services: [postgres, health] + background + [worker],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

@@ -51,12 +51,7 @@ struct APIClient {
 
     func send(_ method: String, _ path: String, query: [URLQueryItem] = [], json: [String: Any]? = nil, body: Data? = nil, headers: [String: String] = [:], authenticated: Bool = true,
               timeout: TimeInterval = 60, accept: Set<Int> = []) async throws -> [String: Any] {
-        var components = URLComponents(url: base.appendingPathComponent(path), resolvingAgainstBaseURL: false)!
-        if !query.isEmpty { components.queryItems = query }
-        var request = URLRequest(url: components.url!)
-        request.httpMethod = method
-        request.timeoutInterval = timeout
-        if authenticated, let token = config.token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        var request = self.request(method, path, query: query, authenticated: authenticated, timeout: timeout)
         if let json {
             request.httpBody = try JSONSerialization.data(withJSONObject: json)
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
@@ -68,14 +63,34 @@ struct APIClient {
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
         guard (200..<300).contains(status) || accept.contains(status) else {
-            var message = "\(method) \(path): \(status) \(object["title"] as? String ?? "")"
-            if let detail = object["detail"] as? String { message += ": \(detail)" }
-            for error in object["errors"] as? [[String: Any]] ?? [] {
-                message += "\n  \(error["field"] ?? "?"): \(error["message"] ?? "")"
-            }
-            throw CLIError(message)
+            throw Self.failure(method, path, status: status, body: data)
         }
         return object
+    }
+
+    /// The request `send` makes, without a body: URL and query, method,
+    /// timeout and the Authorization header. For callers that read the answer
+    /// themselves (the job event stream).
+    func request(_ method: String, _ path: String, query: [URLQueryItem] = [], authenticated: Bool = true, timeout: TimeInterval = 60) -> URLRequest {
+        var components = URLComponents(url: base.appendingPathComponent(path), resolvingAgainstBaseURL: false)!
+        if !query.isEmpty { components.queryItems = query }
+        var request = URLRequest(url: components.url!)
+        request.httpMethod = method
+        request.timeoutInterval = timeout
+        if authenticated, let token = config.token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        return request
+    }
+
+    /// A non-2xx answer as a readable error: the problem+json title, detail
+    /// and field errors when the body is one.
+    static func failure(_ method: String, _ path: String, status: Int, body: Data) -> CLIError {
+        let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:]
+        var message = "\(method) \(path): \(status) \(object["title"] as? String ?? "")"
+        if let detail = object["detail"] as? String { message += ": \(detail)" }
+        for error in object["errors"] as? [[String: Any]] ?? [] {
+            message += "\n  \(error["field"] ?? "?"): \(error["message"] ?? "")"
+        }
+        return CLIError(message)
     }
 }
 

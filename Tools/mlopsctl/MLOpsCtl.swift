@@ -8,7 +8,7 @@ struct MLOpsCtl: AsyncParsableCommand {
         commandName: "mlopsctl",
         abstract: "Command-line client for the mlops platform's admin API.",
         discussion: "Settings live in ~/.config/mlopsctl/config.json (written by `login`); MLOPS_URL and MLOPS_TOKEN (an API key) override them.",
-        subcommands: [Login.self, Models.self, Datasets.self, Upload.self]
+        subcommands: [Login.self, Models.self, Datasets.self, Upload.self, Jobs.self]
     )
 }
 

@@ -14,11 +14,14 @@ public struct GatewayDependencies: Sendable {
     public var bus: BusClient
     public var blobs: BlobStore
     public var metrics: PrometheusCollectorRegistry
+    /// Job events from the bus, fanned out to SSE clients.
+    public var jobEvents: JobEventHub
     public var logger: Logger
 
-    public init(postgres: PostgresClient, bus: BusClient, blobs: BlobStore, metrics: PrometheusCollectorRegistry, logger: Logger) {
+    public init(postgres: PostgresClient, bus: BusClient, blobs: BlobStore, metrics: PrometheusCollectorRegistry, jobEvents: JobEventHub, logger: Logger) {
         self.postgres = postgres
         self.bus = bus
+        self.jobEvents = jobEvents
         self.blobs = blobs
         self.metrics = metrics
         self.logger = logger
@@ -32,7 +35,7 @@ public struct GatewayDependencies: Sendable {
             postgres: postgres,
             bus: try BusClient(configuration: .init(endpoint: settings.common.busEndpoint, spinMicros: settings.common.worker.spinMicros), logger: logger),
             blobs: try BlobStore(dataRoot: settings.common.dataRoot),
-            metrics: metrics, logger: logger
+            metrics: metrics, jobEvents: try JobEventHub(endpoint: settings.common.busSubEndpoint, logger: logger), logger: logger
         )
     }
 }
@@ -84,13 +87,14 @@ public func buildApplication(settings: GatewaySettings, dependencies: GatewayDep
     DatasetRoutes(calls: BusCalls(bus: bus, timeout: settings.busCallTimeout), processing: processing, uploads: uploads, blobs: dependencies.blobs,
                   maxBodyBytes: settings.maxBodyBytes, maxUploadBytes: settings.maxUploadBytes).register(table)
     GroundTruthRoutes(calls: BusCalls(bus: bus, timeout: settings.busCallTimeout), maxBodyBytes: settings.maxBodyBytes).register(table)
+    JobRoutes(calls: BusCalls(bus: bus, timeout: settings.busCallTimeout), hub: dependencies.jobEvents, maxBodyBytes: settings.maxBodyBytes).register(table)
     UploadRoutes(store: uploads, blobs: dependencies.blobs, maxUploadBytes: settings.maxUploadBytes, maxBodyBytes: settings.maxBodyBytes).register(table)
     try table.verifyAgainstPolicy()
 
     var app = Application(
         router: router,
         configuration: .init(address: .hostname("0.0.0.0", port: settings.httpPort), serverName: "mlops-gateway"),
-        services: [postgres, audit],
+        services: [postgres, audit, dependencies.jobEvents],
         logger: logger
     )
     let admin = settings.adminUsername.flatMap { name in settings.adminPassword.map { (name, $0) } }

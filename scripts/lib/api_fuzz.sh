@@ -1,4 +1,4 @@
-# Sourced by scripts/test: starts the real stack (bus, registry, dataset, gateway) on the
+# Sourced by scripts/test: starts the real stack (bus, registry, dataset, trainer, gateway) on the
 # test cluster and runs schemathesis over every operation of /openapi.json with
 # a valid admin token. Fails on any 5xx or any response that does not match
 # the document. evaluate and deploy are left out: they answer 501 by design
@@ -30,6 +30,9 @@ api_fuzz() {
   env "${common[@]}" METRICS_PORT="$(free_port)" DATASET_ENCRYPTION_KEY="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
     ML_PYTHON="$PWD/.data/ml-venv/bin/python" "$MLOPS_BIN_DIR/dataset" >"$workdir/dataset.log" 2>&1 &
   FUZZ_PIDS+=($!)
+  env "${common[@]}" METRICS_PORT="$(free_port)" TRAINER_DEVICES=cpu:1 ML_PYTHON="$PWD/.data/ml-venv/bin/python" \
+    "$MLOPS_BIN_DIR/trainer" >"$workdir/trainer.log" 2>&1 &
+  FUZZ_PIDS+=($!)
   env "${common[@]}" HTTP_PORT="$phttp" JWT_SECRET="$secret" ADMIN_USERNAME=admin ADMIN_PASSWORD="$password" \
     RATE_LIMIT_PER_MINUTE=100000 "$MLOPS_BIN_DIR/gateway" >"$workdir/gateway.log" 2>&1 &
   FUZZ_PIDS+=($!)
@@ -58,7 +61,7 @@ api_fuzz() {
   psql "$TEST_DATABASE_URL" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
   tail -n 25 "$workdir/schemathesis.log" >&2
   if [ "$rc" != 0 ]; then
-    grep -E "ERROR|panic|critical" "$workdir/gateway.log" "$workdir/registry.log" "$workdir/dataset.log" | tail -n 20 >&2 || true
+    grep -E "ERROR|panic|critical" "$workdir/gateway.log" "$workdir/registry.log" "$workdir/dataset.log" "$workdir/trainer.log" | tail -n 20 >&2 || true
     die "api fuzz: schemathesis found problems (log: $workdir/schemathesis.log)"
   fi
 }

@@ -94,6 +94,18 @@ public enum AccessPolicy {
         (Rule(.post, "/api/v1/admin/training/datasets/{id}/split"), .role(.engineer)),
         (Rule(.get, "/api/v1/admin/training/datasets/{id}/stats"), .role(.viewer)),
         (Rule(.get, "/api/v1/admin/training/datasets/{id}/report"), .role(.viewer)),
+        // Fine-tuning jobs and devices
+        (Rule(.post, "/api/v1/admin/finetuning/jobs"), .role(.engineer)),
+        (Rule(.get, "/api/v1/admin/finetuning/jobs"), .role(.viewer)),
+        (Rule(.get, "/api/v1/admin/finetuning/jobs/{id}"), .role(.viewer)),
+        (Rule(.post, "/api/v1/admin/finetuning/jobs/{id}/stop"), .role(.engineer)),
+        (Rule(.post, "/api/v1/admin/finetuning/jobs/{id}/resume"), .role(.engineer)),
+        (Rule(.get, "/api/v1/admin/finetuning/jobs/{id}/logs"), .role(.viewer)),
+        (Rule(.get, "/api/v1/admin/finetuning/jobs/{id}/metrics"), .role(.viewer)),
+        (Rule(.get, "/api/v1/admin/finetuning/jobs/{id}/checkpoints"), .role(.viewer)),
+        (Rule(.get, "/api/v1/admin/finetuning/jobs/{id}/events"), .role(.viewer)),
+        (Rule(.get, "/api/v1/admin/finetuning/jobs/{id}/axolotl.yaml"), .role(.viewer)),
+        (Rule(.get, "/api/v1/admin/gpus"), .role(.viewer)),
         // Ground truth
         (Rule(.post, "/api/v1/admin/ground-truth/datasets"), .role(.engineer)),
         (Rule(.get, "/api/v1/admin/ground-truth/datasets"), .role(.viewer)),

@@ -193,7 +193,7 @@ enum OpenAPI {
                 ("post", operation("completeUpload", "Verify the sha256 and store the upload as a blob", tag: "uploads",
                     access: access("POST", "/api/v1/admin/uploads/{id}/complete"), parameters: [uploadIdParameter, idempotencyParameter],
                     body: ref("UploadComplete"), success: [("200", ok("stored", ref("UploadCompleted")))], extra: [409, 422])))),
-        ] + datasetPaths()
+        ] + datasetPaths() + jobPaths()
         return obj(
             ("openapi", s("3.1.0")),
             ("info", obj(("title", s("MLOps gateway admin API")), ("version", s("1.0.0")),
@@ -204,7 +204,7 @@ enum OpenAPI {
             ("components", obj(
                 ("securitySchemes", obj(("bearerAuth", obj(("type", s("http")), ("scheme", s("bearer")),
                     ("description", s("A JWT from /api/v1/auth/login or an API key mlk_…")))))),
-                ("schemas", .object(schemas() + datasetSchemas())),
+                ("schemas", .object(schemas() + datasetSchemas() + jobSchemas())),
                 ("responses", .object(problemResponses()))
             ))
         )

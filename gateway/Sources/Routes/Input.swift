@@ -8,6 +8,17 @@ import NIOCore
 enum Body {
     /// The body as a JSON object. An empty body is an empty object when `allowEmpty`.
     static func object(_ request: Request, limit: Int, allowEmpty: Bool = false) async throws -> FieldReader {
+        FieldReader(members: try await parsedObject(request, limit: limit, allowEmpty: allowEmpty).members)
+    }
+
+    /// The body as JSON text, checked to be one JSON object (empty: `{}` when
+    /// `allowEmpty`), for a service that validates the fields itself.
+    static func objectText(_ request: Request, limit: Int, allowEmpty: Bool = false) async throws -> String {
+        let (members, buffer) = try await parsedObject(request, limit: limit, allowEmpty: allowEmpty)
+        return members.isEmpty && allowEmpty ? "{}" : String(buffer: buffer)
+    }
+
+    private static func parsedObject(_ request: Request, limit: Int, allowEmpty: Bool) async throws -> (members: [(String, JSONValue)], buffer: ByteBuffer) {
         if let type = request.headers[.contentType]?.lowercased(),
            !(type.hasPrefix("application/json") || (type.hasPrefix("application/") && type.contains("+json"))) {
             throw GatewayError(.unsupportedMediaType, "unsupported-media-type", "the body must be application/json",
@@ -15,7 +26,7 @@ enum Body {
         }
         let buffer = try await collect(request, limit: limit)
         if buffer.readableBytes == 0 || buffer.readableBytesView.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-            if allowEmpty { return FieldReader(members: []) }
+            if allowEmpty { return ([], buffer) }
             throw GatewayError.invalid("body", "a JSON object is required")
         }
         let value: JSONValue
@@ -27,7 +38,7 @@ enum Body {
         guard case .object(let members) = value else {
             throw GatewayError.invalid("body", "must be a JSON object, not \(value.typeName)")
         }
-        return FieldReader(members: members)
+        return (members, buffer)
     }
 
     /// The whole body, refusing more than `limit` bytes with 413.

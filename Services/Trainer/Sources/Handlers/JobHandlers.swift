@@ -1,0 +1,212 @@
+import Bus
+import Contracts
+import Foundation
+import PostgresNIO
+import ServiceKit
+import TrainerDomain
+
+/// Fine-tuning jobs: create, get, list, stop, resume, logs, metrics,
+/// checkpoints, the Axolotl export, and the device inventory.
+struct JobHandlers: Sendable {
+    let deps: ServiceDependencies
+    let settings: TrainerSettings
+    let supervisor: Supervisor
+    let events: JobEvents
+
+    static let statuses = Set(JobState.allCases.map(\.rawValue))
+
+    func create(_ request: Mlops_V1_Trainer_CreateJobRequest, _ context: BusContext) async throws -> Mlops_V1_Trainer_Job {
+        if let stored = try await deps.idempotency.storedResponse(context, request: request, as: Mlops_V1_Trainer_Job.self) {
+            return stored
+        }
+        let spec: JobSpec
+        do { spec = try JobSpecValidation.validate(json: Data(request.specJson.utf8)) } catch {
+            throw Self.invalid(error.problems)
+        }
+        _ = try JobFiles.modelFolder(spec.baseModel, settings: settings, dataRoot: deps.settings.dataRoot)
+        let known = try await LeaseStore.knownDevices(on: deps.postgres, logger: context.logger)
+        if let reason = LeaseScheduler.unsatisfiableReason(spec.devices, inventory: Set(known)) {
+            if case .ids = spec.devices { throw BusError.invalidArgument(field: "gpu_ids", reason) }
+            throw BusError.invalidArgument(field: "gpu_count", reason)
+        }
+        let version = try await trainingVersion(spec)
+        let subject = request.createdBy.isEmpty ? context.subject : request.createdBy
+        let job = try await deps.idempotency.once(context, request: request) { connection in
+            let new = JobStore.NewJob(spec: spec, datasetVersion: version, createdBy: subject, jobsDir: JobFiles.jobsDir)
+            guard let stored = try await JobStore.insert(new, on: connection, logger: context.logger) else {
+                throw BusError.alreadyExists("a fine-tuning job named '\(spec.jobName)' already exists")
+            }
+            return stored.proto
+        }
+        events.state(job.id, .pending, reason: "created")
+        supervisor.wake()
+        return job
+    }
+
+    /// The dataset version to train on: the named one or the latest, which must have a split
+    /// (and a validation part when the settings evaluate).
+    private func trainingVersion(_ spec: JobSpec) async throws -> String {
+        var request = Mlops_V1_Dataset_ListVersionsRequest()
+        request.datasetID = spec.datasetID
+        let versions: [Mlops_V1_Dataset_DatasetVersion]
+        do {
+            versions = try await deps.bus.call(DatasetMethods.listVersions, request).items
+        } catch let error as BusError where error.code == .notFound {
+            throw BusError.invalidArgument(field: "dataset_id", "dataset \(spec.datasetID) does not exist")
+        }
+        let chosen: Mlops_V1_Dataset_DatasetVersion?
+        if let label = spec.datasetVersion {
+            chosen = versions.first { $0.version == label }
+            guard chosen != nil else {
+                throw BusError.invalidArgument(field: "dataset_version", "dataset \(spec.datasetID) has no version \(label) (it has \(versions.map(\.version).joined(separator: ", ")))")
+            }
+        } else {
+            chosen = versions.max { $0.id < $1.id }
+        }
+        guard let version = chosen else { throw BusError.invalidArgument(field: "dataset_id", "dataset \(spec.datasetID) has no version") }
+        guard version.hasSplit_p else {
+            throw BusError.invalidArgument(field: spec.datasetVersion == nil ? "dataset_id" : "dataset_version",
+                                           "dataset \(spec.datasetID) version \(version.version) has no train/val/test split; split it first")
+        }
+        guard version.trainSamples > 0 else {
+            throw BusError.invalidArgument(field: "dataset_id", "dataset \(spec.datasetID) version \(version.version) has no training samples")
+        }
+        if spec.hyperparameters.requiresValidationSet, version.valSamples == 0 {
+            let field = spec.hyperparameters.earlyStoppingPatience != nil ? "hyperparameters.early_stopping_patience" : "hyperparameters.eval_on_start"
+            throw BusError.invalidArgument(field: field, "needs a validation part; dataset \(spec.datasetID) version \(version.version) has none")
+        }
+        return version.version
+    }
+
+    static func invalid(_ problems: [FieldProblem]) -> BusError {
+        let violations = problems.map { problem -> Mlops_V1_FieldViolation in
+            var violation = Mlops_V1_FieldViolation()
+            violation.field = problem.field
+            violation.description_p = problem.reason
+            return violation
+        }
+        return BusError(.invalidArgument, problems.map(\.description).joined(separator: "; "), fieldViolations: violations)
+    }
+
+    func get(_ request: Mlops_V1_Trainer_GetJobRequest, _ context: BusContext) async throws -> Mlops_V1_Trainer_Job {
+        try await JobStore.require(try FieldChecks.id(request.id, field: "id"), on: deps.postgres, logger: context.logger).proto
+    }
+
+    func list(_ request: Mlops_V1_Trainer_ListJobsRequest, _ context: BusContext) async throws -> Mlops_V1_Trainer_ListJobsReply {
+        let status = request.status.isEmpty ? nil : request.status
+        if let status, !Self.statuses.contains(status) {
+            throw BusError.invalidArgument(field: "status", "must be one of \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard request.skip >= 0 else { throw BusError.invalidArgument(field: "skip", "must be ≥ 0") }
+        guard (0...200).contains(request.limit) else { throw BusError.invalidArgument(field: "limit", "must be from 1 to 200") }
+        let (items, total) = try await JobStore.list(status: status, skip: Int(request.skip), limit: request.limit == 0 ? 20 : Int(request.limit),
+                                                     on: deps.postgres, logger: context.logger)
+        var reply = Mlops_V1_Trainer_ListJobsReply()
+        reply.items = items.map(\.proto)
+        reply.total = total
+        return reply
+    }
+
+    func stop(_ request: Mlops_V1_Trainer_StopJobRequest, _ context: BusContext) async throws -> Mlops_V1_Trainer_Job {
+        let id = try FieldChecks.id(request.id, field: "id")
+        let logger = context.logger
+        let target = try await deps.postgres.transaction(logger: logger) { connection -> JobState in
+            guard let state = try await JobStore.lockState(id, on: connection, logger: logger) else {
+                throw BusError.notFound("fine-tuning job \(id) not found")
+            }
+            let next: JobState
+            do { next = try state.applying(.requestStop) } catch { throw BusError.failedPrecondition("\(error)") }
+            switch next {
+            case .stopping where state == .running: try await JobStore.markStopping(id, on: connection, logger: logger)
+            case .stopped: try await JobStore.finish(id, state: .stopped, reason: "stopped by request before it ran", on: connection, logger: logger)
+            default: break
+            }
+            return next
+        }
+        if target == .stopping {
+            supervisor.stopLocally(id)
+            supervisor.wake()
+            events.state(id, .stopping, reason: "stop requested: saving a checkpoint")
+        } else if target == .stopped {
+            events.state(id, .stopped, reason: "stopped by request before it ran")
+            JobFiles.removeTrainingData(jobID: id, dataRoot: deps.settings.dataRoot)
+        }
+        return try await JobStore.require(id, on: deps.postgres, logger: logger).proto
+    }
+
+    func resume(_ request: Mlops_V1_Trainer_ResumeJobRequest, _ context: BusContext) async throws -> Mlops_V1_Trainer_Job {
+        let id = try FieldChecks.id(request.id, field: "id")
+        guard request.checkpointID >= 0 else { throw BusError.invalidArgument(field: "checkpoint_id", "must be a checkpoint id of this job") }
+        let logger = context.logger
+        let checkpoints = try await JobStore.checkpoints(id, on: deps.postgres, logger: logger)
+        var from = "latest"
+        var reason = "resumed from its latest checkpoint"
+        if request.checkpointID > 0 {
+            guard let checkpoint = checkpoints.first(where: { $0.id == request.checkpointID }) else {
+                throw BusError.invalidArgument(field: "checkpoint_id", "job \(id) has no checkpoint \(request.checkpointID)"
+                                               + (checkpoints.isEmpty ? "" : " (it has \(checkpoints.map { String($0.id) }.joined(separator: ", ")))"))
+            }
+            guard (try? JobFiles.absolute(checkpoint.filePath, dataRoot: deps.settings.dataRoot)).map({ FileManager.default.fileExists(atPath: $0.path) }) == true else {
+                throw BusError.failedPrecondition("checkpoint \(checkpoint.id) (\(checkpoint.checkpointName)) is no longer on disk")
+            }
+            from = checkpoint.filePath
+            reason = "resumed from \(checkpoint.checkpointName) (step \(checkpoint.step))"
+        }
+        try await deps.postgres.transaction(logger: logger) { connection in
+            guard let state = try await JobStore.lockState(id, on: connection, logger: logger) else {
+                throw BusError.notFound("fine-tuning job \(id) not found")
+            }
+            do { _ = try state.applying(.resume) } catch { throw BusError.failedPrecondition("\(error)") }
+            try await JobStore.requeue(id, resumeFrom: from, reason: reason, keepAge: false, on: connection, logger: logger)
+        }
+        events.state(id, .queued, reason: reason)
+        supervisor.wake()
+        return try await JobStore.require(id, on: deps.postgres, logger: logger).proto
+    }
+
+    func logs(_ request: Mlops_V1_Trainer_GetLogsRequest, _ context: BusContext) async throws -> Mlops_V1_Trainer_GetLogsReply {
+        guard (0...10_000).contains(request.lines) else { throw BusError.invalidArgument(field: "lines", "must be from 1 to 10000") }
+        let job = try await JobStore.require(try FieldChecks.id(request.id, field: "id"), on: deps.postgres, logger: context.logger)
+        let path = try JobFiles.absolute(job.proto.logsPath, dataRoot: deps.settings.dataRoot).path
+        var reply = Mlops_V1_Trainer_GetLogsReply()
+        reply.lines = try JobLog.tail(path: path, count: request.lines == 0 ? 100 : Int(request.lines))
+        return reply
+    }
+
+    func metrics(_ request: Mlops_V1_Trainer_GetMetricsRequest, _ context: BusContext) async throws -> Mlops_V1_Trainer_GetMetricsReply {
+        let id = try await JobStore.require(try FieldChecks.id(request.id, field: "id"), on: deps.postgres, logger: context.logger).id
+        var reply = Mlops_V1_Trainer_GetMetricsReply()
+        reply.points = try await JobStore.metrics(id, on: deps.postgres, logger: context.logger)
+        return reply
+    }
+
+    func checkpoints(_ request: Mlops_V1_Trainer_ListCheckpointsRequest, _ context: BusContext) async throws -> Mlops_V1_Trainer_ListCheckpointsReply {
+        let id = try await JobStore.require(try FieldChecks.id(request.id, field: "id"), on: deps.postgres, logger: context.logger).id
+        var reply = Mlops_V1_Trainer_ListCheckpointsReply()
+        reply.items = try await JobStore.checkpoints(id, on: deps.postgres, logger: context.logger)
+        return reply
+    }
+
+    func axolotl(_ request: Mlops_V1_Trainer_AxolotlConfigRequest, _ context: BusContext) async throws -> Mlops_V1_Trainer_AxolotlConfigReply {
+        let job = try await JobStore.require(try FieldChecks.id(request.id, field: "id"), on: deps.postgres, logger: context.logger)
+        let root = deps.settings.dataRoot
+        let spec = try job.spec()
+        // Paths as this machine sees them; the split files exist while the job may run.
+        let model = (try? JobFiles.modelFolder(spec.baseModel, settings: settings, dataRoot: root).path) ?? spec.baseModel
+        let paths = JobPaths(
+            baseModel: model,
+            trainFile: try JobFiles.absolute(job.trainFile ?? JobFiles.trainFile(job.id), dataRoot: root).path,
+            valFile: try job.valFile.map { try JobFiles.absolute($0, dataRoot: root).path },
+            outputDir: try JobFiles.absolute(job.proto.outputDir, dataRoot: root).path
+        )
+        var reply = Mlops_V1_Trainer_AxolotlConfigReply()
+        reply.yaml = AxolotlConfig.render(spec, paths: paths)
+        return reply
+    }
+
+    func devices(_ request: Mlops_V1_Trainer_ListDevicesRequest, _ context: BusContext) async throws -> Mlops_V1_Trainer_ListDevicesReply {
+        var reply = Mlops_V1_Trainer_ListDevicesReply()
+        reply.devices = try await LeaseStore.devices(on: deps.postgres, logger: context.logger)
+        return reply
+    }
+}

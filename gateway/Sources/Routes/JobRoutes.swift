@@ -1,0 +1,242 @@
+import Bus
+import Contracts
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// /api/v1/admin/finetuning/jobs… and /api/v1/admin/gpus: fine-tuning jobs on
+/// the trainer service (seed 003 §6.2), with live events as Server-Sent Events.
+struct JobRoutes {
+    let calls: BusCalls
+    let hub: JobEventHub
+    let maxBodyBytes: Int
+    /// How often an idle event stream re-checks its job (a dropped final event
+    /// still ends the stream) and sends a keep-alive comment.
+    var idleCheck: Duration = .seconds(5)
+
+    static let base = "/api/v1/admin/finetuning/jobs"
+
+    func register(_ table: RouteTable) {
+        let base = Self.base
+        table.add(.post, base, create)
+        table.add(.get, base, list)
+        table.add(.get, "\(base)/{id}", get)
+        table.add(.post, "\(base)/{id}/stop", stop)
+        table.add(.post, "\(base)/{id}/resume", resume)
+        table.add(.get, "\(base)/{id}/logs", logs)
+        table.add(.get, "\(base)/{id}/metrics", metrics)
+        table.add(.get, "\(base)/{id}/checkpoints", checkpoints)
+        table.add(.get, "\(base)/{id}/events", events)
+        table.add(.get, "\(base)/{id}/axolotl.yaml", axolotl)
+        table.add(.get, "/api/v1/admin/gpus", gpus)
+    }
+
+    private func jobResponse(_ job: Mlops_V1_Trainer_Job, status: HTTPResponse.Status = .ok) -> Response {
+        var writer = JSONWriter(capacity: 2048)
+        JobJSON.write(job, into: &writer)
+        return jsonResponse(writer, status: status)
+    }
+
+    /// The body is the seed's FinetuningJobRequest; the trainer validates every
+    /// field (TrainerDomain.JobSpecValidation) and names each bad one.
+    @Sendable func create(_ request: Request, _ context: GatewayContext) async throws -> Response {
+        var message = Mlops_V1_Trainer_CreateJobRequest()
+        message.specJson = try await Body.objectText(request, limit: maxBodyBytes)
+        let options = try calls.options(request, context, mutating: true)
+        message.createdBy = options.subject
+        let job = try await calls.bus.call(TrainerMethods.createJob, message, options: options)
+        context.audit?.resource = "finetuning/jobs/\(job.id)"
+        return jobResponse(job, status: .created)
+    }
+
+    @Sendable func list(_ request: Request, _ context: GatewayContext) async throws -> Response {
+        var query = QueryReader(request)
+        var message = Mlops_V1_Trainer_ListJobsRequest()
+        message.status = query.choice("status", JobStatusName.self)?.rawValue ?? ""
+        let skip = query.int("skip", default: 0, range: 0...Int(Int32.max))
+        let limit = query.int("limit", default: 20, range: 1...200)
+        try query.finish()
+        message.skip = Int32(skip)
+        message.limit = Int32(limit)
+        let reply = try await calls.bus.call(TrainerMethods.listJobs, message, options: try calls.options(request, context, mutating: false))
+        var writer = JSONWriter(capacity: 1024 + reply.items.count * 1500)
+        writer.beginObject()
+        writer.key("items")
+        writer.beginArray()
+        for job in reply.items { JobJSON.write(job, into: &writer) }
+        writer.endArray()
+        writer.key("total"); writer.int(reply.total)
+        writer.key("skip"); writer.int(skip)
+        writer.key("limit"); writer.int(limit)
+        writer.endObject()
+        return jsonResponse(writer)
+    }
+
+    @Sendable func get(_ request: Request, _ context: GatewayContext) async throws -> Response {
+        var message = Mlops_V1_Trainer_GetJobRequest()
+        message.id = try pathId(context)
+        return jobResponse(try await calls.bus.call(TrainerMethods.getJob, message, options: try calls.options(request, context, mutating: false)))
+    }
+
+    @Sendable func stop(_ request: Request, _ context: GatewayContext) async throws -> Response {
+        var message = Mlops_V1_Trainer_StopJobRequest()
+        message.id = try pathId(context)
+        context.audit?.resource = "finetuning/jobs/\(message.id)"
+        return jobResponse(try await calls.bus.call(TrainerMethods.stopJob, message, options: try calls.options(request, context, mutating: true)))
+    }
+
+    /// Body (optional): `{"checkpoint_id": N}`; also accepted as `?checkpoint_id=N` (the seed's spelling).
+    @Sendable func resume(_ request: Request, _ context: GatewayContext) async throws -> Response {
+        var message = Mlops_V1_Trainer_ResumeJobRequest()
+        message.id = try pathId(context)
+        var query = QueryReader(request)
+        let fromQuery = query.optionalInt("checkpoint_id", range: 1...Int.max)
+        try query.finish()
+        var body = try await Body.object(request, limit: maxBodyBytes, allowEmpty: true)
+        body.rejectUnknown(["checkpoint_id"])
+        let fromBody = body.int("checkpoint_id", range: 1...Int64.max)
+        try body.finish()
+        message.checkpointID = fromBody ?? fromQuery.map(Int64.init) ?? 0
+        context.audit?.resource = "finetuning/jobs/\(message.id)"
+        return jobResponse(try await calls.bus.call(TrainerMethods.resumeJob, message, options: try calls.options(request, context, mutating: true)))
+    }
+
+    @Sendable func logs(_ request: Request, _ context: GatewayContext) async throws -> Response {
+        var message = Mlops_V1_Trainer_GetLogsRequest()
+        message.id = try pathId(context)
+        var query = QueryReader(request)
+        message.lines = Int32(query.int("lines", default: 100, range: 1...10_000))
+        try query.finish()
+        let reply = try await calls.bus.call(TrainerMethods.getLogs, message, options: try calls.options(request, context, mutating: false))
+        var writer = JSONWriter(capacity: 256 + reply.lines.reduce(0) { $0 + $1.utf8.count + 8 })
+        writer.beginObject()
+        writer.key("job_id"); writer.int(message.id)
+        writer.key("lines"); writer.strings(reply.lines)
+        writer.endObject()
+        return jsonResponse(writer)
+    }
+
+    @Sendable func metrics(_ request: Request, _ context: GatewayContext) async throws -> Response {
+        var message = Mlops_V1_Trainer_GetMetricsRequest()
+        message.id = try pathId(context)
+        let reply = try await calls.bus.call(TrainerMethods.getMetrics, message, options: try calls.options(request, context, mutating: false))
+        var writer = JSONWriter(capacity: 256 + reply.points.count * 300)
+        writer.beginObject()
+        writer.key("job_id"); writer.int(message.id)
+        writer.key("points")
+        writer.beginArray()
+        for point in reply.points { JobJSON.writePoint(point, into: &writer) }
+        writer.endArray()
+        writer.endObject()
+        return jsonResponse(writer)
+    }
+
+    @Sendable func checkpoints(_ request: Request, _ context: GatewayContext) async throws -> Response {
+        var message = Mlops_V1_Trainer_ListCheckpointsRequest()
+        message.id = try pathId(context)
+        let reply = try await calls.bus.call(TrainerMethods.listCheckpoints, message, options: try calls.options(request, context, mutating: false))
+        var writer = JSONWriter(capacity: 256 + reply.items.count * 400)
+        writer.beginObject()
+        writer.key("items")
+        writer.beginArray()
+        for checkpoint in reply.items { JobJSON.writeCheckpoint(checkpoint, into: &writer) }
+        writer.endArray()
+        writer.endObject()
+        return jsonResponse(writer)
+    }
+
+    @Sendable func axolotl(_ request: Request, _ context: GatewayContext) async throws -> Response {
+        var message = Mlops_V1_Trainer_AxolotlConfigRequest()
+        message.id = try pathId(context)
+        let reply = try await calls.bus.call(TrainerMethods.axolotlConfig, message, options: try calls.options(request, context, mutating: false))
+        return Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: reply.yaml)))
+    }
+
+    @Sendable func gpus(_ request: Request, _ context: GatewayContext) async throws -> Response {
+        let reply = try await calls.bus.call(TrainerMethods.listDevices, Mlops_V1_Trainer_ListDevicesRequest(), options: try calls.options(request, context, mutating: false))
+        var writer = JSONWriter(capacity: 256 + reply.devices.count * 400)
+        writer.beginObject()
+        writer.key("devices")
+        writer.beginArray()
+        for device in reply.devices { JobJSON.writeDevice(device, into: &writer) }
+        writer.endArray()
+        writer.endObject()
+        return jsonResponse(writer)
+    }
+
+    /// Server-Sent Events: `snapshot` (the job), then `log`, `progress`,
+    /// `metrics`, `checkpoint` and `state` as they happen; the stream ends after
+    /// a state event with a final status. Subscribed before the snapshot is
+    /// read, so nothing between the two is missed.
+    @Sendable func events(_ request: Request, _ context: GatewayContext) async throws -> Response {
+        let id = try pathId(context)
+        let options = try calls.options(request, context, mutating: false)
+        let watch = hub.watch(job: id, idleEvery: idleCheck)
+        var message = Mlops_V1_Trainer_GetJobRequest()
+        message.id = id
+        let job: Mlops_V1_Trainer_Job
+        do {
+            job = try await calls.bus.call(TrainerMethods.getJob, message, options: options)
+        } catch {
+            watch.end()
+            throw error
+        }
+        let calls = self.calls, lookup = message
+        var snapshot = JSONWriter(capacity: 2048)
+        JobJSON.write(job, into: &snapshot)
+        let first = Self.frame("snapshot", String(buffer: snapshot.buffer))
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache", HTTPField.Name("X-Accel-Buffering")!: "no"],
+            body: ResponseBody { writer in
+                defer { watch.end() }
+                try await writer.write(ByteBuffer(string: "retry: 2000\n" + first))
+                if JobJSON.terminal.contains(job.status) {
+                    try await writer.finish(nil)
+                    return
+                }
+                for await item in watch.messages {
+                    switch item {
+                    case .event(let kind, let json):
+                        try await writer.write(ByteBuffer(string: Self.frame(kind, json)))
+                        if kind == "state", let status = Self.status(in: json), JobJSON.terminal.contains(status) {
+                            try await writer.finish(nil)
+                            return
+                        }
+                    case .idle:
+                        // A dropped final event must not leave the client waiting forever.
+                        let now = try? await calls.bus.call(TrainerMethods.getJob, lookup, options: options)
+                        if let now, JobJSON.terminal.contains(now.status) {
+                            var state = JSONWriter(capacity: 256)
+                            state.beginObject()
+                            state.key("job_id"); state.int(id)
+                            state.key("status"); state.string(now.status)
+                            state.key("reason"); state.string(now.statusReason)
+                            state.endObject()
+                            try await writer.write(ByteBuffer(string: Self.frame("state", String(buffer: state.buffer))))
+                            try await writer.finish(nil)
+                            return
+                        }
+                        try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                    }
+                }
+                try await writer.finish(nil)
+            }
+        )
+    }
+
+    static func frame(_ kind: String, _ json: String) -> String {
+        "event: \(kind)\ndata: \(json)\n\n"
+    }
+
+    private static func status(in json: String) -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return nil }
+        return object["status"] as? String
+    }
+}
+
+/// Job statuses accepted by the list filter.
+enum JobStatusName: String, CaseIterable {
+    case pending, queued, running, stopping, completed, failed, stopped
+}
