@@ -152,15 +152,18 @@ func sseEvents(port: Int, path: String, token: String, timeout: TimeInterval = 1
     while true {
         let count = recv(fd, &buffer, buffer.count, 0)
         if count < 0 && errno == EINTR { continue }
-        if count <= 0 { break }
+        if count <= 0 {
+            if ProcessInfo.processInfo.environment["SSE_DEBUG"] != nil { print("SSE recv ended: \(count) errno \(errno) after \(bytes.count) bytes") }
+            break
+        }
         bytes += buffer[0..<count]
     }
     let text = String(decoding: bytes, as: UTF8.self)
     var events: [(String, String)] = []
     // Chunked transfer encoding splits the body; event frames are found by their field lines.
     var kind = ""
-    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-        let line = line.trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
+    // "\r\n" is one Character in Swift: split on code units instead.
+    for line in text.replacingOccurrences(of: "\r", with: "").components(separatedBy: "\n") {
         if line.hasPrefix("event: ") { kind = String(line.dropFirst(7)) }
         if line.hasPrefix("data: "), !kind.isEmpty {
             events.append((kind, String(line.dropFirst(6))))
