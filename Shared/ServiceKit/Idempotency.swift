@@ -32,35 +32,28 @@ public struct IdempotencyStore: Sendable {
         let fingerprint = hexString(SHA256.hash(data: requestBytes))
         let method = context.method
         let table = "\"\(schema)\".idempotency_keys"
-        let bytes: [UInt8]
-        do {
-            bytes = try await client.withTransaction(logger: context.logger) { connection in
-                let claimed = try await connection.query(PostgresQuery(unsafeSQL: """
-                    INSERT INTO \(table) (method, key, request_sha256, response) VALUES ($1, $2, $3, ''::bytea)
-                    ON CONFLICT DO NOTHING RETURNING 1
-                    """, binds: Self.binds(method, key, fingerprint)), logger: context.logger).collect().count == 1
-                if !claimed {
-                    let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT request_sha256, response FROM \(table) WHERE method = $1 AND key = $2", binds: Self.binds(method, key)), logger: context.logger)
-                    for try await (storedFingerprint, response) in rows.decode((String, ByteBuffer).self) {
-                        guard storedFingerprint == fingerprint else {
-                            throw BusError.invalidArgument(field: "idempotency_key", "already used for a different \(method) request")
-                        }
-                        return Array(buffer: response)
+        // `transaction` answers with the body's own error (NOT_FOUND, ALREADY_EXISTS, …).
+        let bytes: [UInt8] = try await client.transaction(logger: context.logger) { connection in
+            let claimed = try await connection.query(PostgresQuery(unsafeSQL: """
+                INSERT INTO \(table) (method, key, request_sha256, response) VALUES ($1, $2, $3, ''::bytea)
+                ON CONFLICT DO NOTHING RETURNING 1
+                """, binds: Self.binds(method, key, fingerprint)), logger: context.logger).collect().count == 1
+            if !claimed {
+                let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT request_sha256, response FROM \(table) WHERE method = $1 AND key = $2", binds: Self.binds(method, key)), logger: context.logger)
+                for try await (storedFingerprint, response) in rows.decode((String, ByteBuffer).self) {
+                    guard storedFingerprint == fingerprint else {
+                        throw BusError.invalidArgument(field: "idempotency_key", "already used for a different \(method) request")
                     }
-                    throw BusError.internal("idempotency key vanished while being read")
+                    return Array(buffer: response)
                 }
-                let output = try await apply(connection)
-                let encoded: [UInt8] = try output.serializedBytes()
-                var binds = Self.binds(method, key)
-                binds.append(ByteBuffer(bytes: encoded))
-                try await connection.query(PostgresQuery(unsafeSQL: "UPDATE \(table) SET response = $3 WHERE method = $1 AND key = $2", binds: binds), logger: context.logger)
-                return encoded
+                throw BusError.internal("idempotency key vanished while being read")
             }
-        } catch let error as PostgresTransactionError {
-            // PostgresNIO wraps what the body threw; once the rollback succeeded, the body's
-            // own error (a handler's BusError: NOT_FOUND, ALREADY_EXISTS, …) is the answer.
-            if let bodyError = error.closureError, error.rollbackError == nil { throw bodyError }
-            throw error
+            let output = try await apply(connection)
+            let encoded: [UInt8] = try output.serializedBytes()
+            var binds = Self.binds(method, key)
+            binds.append(ByteBuffer(bytes: encoded))
+            try await connection.query(PostgresQuery(unsafeSQL: "UPDATE \(table) SET response = $3 WHERE method = $1 AND key = $2", binds: binds), logger: context.logger)
+            return encoded
         }
         return try Output(serializedBytes: bytes)
     }
