@@ -70,4 +70,51 @@ struct TrainerFaultTests {
             #expect(try await stack.ints(TrainerFaultTests.overlappingLeases) == [0])
         }
     }
+
+    /// The runner itself dies (a segfault, the OOM killer): the job fails with
+    /// the signal, the device is freed for the next job, and the failed job
+    /// resumes from its last checkpoint.
+    @Test func aCrashedRunnerFailsTheJobAndFreesItsDevice() async throws {
+        try await TrainerStack.with(trainers: ["a": ["TRAINER_DEVICES": "cpu:1"]]) { stack in
+            let id = try await stack.createJob("segv-1", hyperparameters: ["num_epochs": 40, "save_steps": 4, "batch_size": 16])
+            let checkpointed = await eventually(timeout: .seconds(120), every: .milliseconds(200)) {
+                ((try? await stack.ints("SELECT count(*)::int FROM trainer.training_checkpoints WHERE job_id = \(id)"))?.first ?? 0) >= 1
+            }
+            try #require(checkpointed, "no checkpoint before the crash")
+            let runner = try #require(Self.runnerPID(job: id, dataRoot: stack.dataRoot), "no runner process for job \(id)")
+            #expect(kill(runner, SIGSEGV) == 0)
+            let failed = try await stack.waitFor(id, ["failed", "completed", "stopped", "queued"], timeout: .seconds(30))
+            #expect(failed["status"] as? String == "failed", "\(failed["status_reason"] ?? "")")
+            let error = (failed["error"] as? [String: Any])?["message"] as? String ?? ""
+            #expect(error.contains("signal 11"), "the error does not name the signal: \(error)")
+            #expect(try await stack.ints("SELECT count(*)::int FROM trainer.device_leases WHERE job_id IS NOT NULL") == [0],
+                    "the crashed job still holds its device")
+            // The only slot is free again: the next job runs on it.
+            let next = try await stack.createJob("after-segv", hyperparameters: ["num_epochs": 1])
+            let done = try await stack.waitFor(next, ["completed", "failed"])
+            #expect(done["status"] as? String == "completed", "\(done["error"] ?? "")")
+            // And the failed job picks up where it was.
+            let resumed = try await stack.call("POST", "/api/v1/admin/finetuning/jobs/\(id)/resume", json: [:])
+            #expect(resumed.status == 200, "\(resumed.text)")
+            let running = await eventually(timeout: .seconds(60), every: .milliseconds(200)) {
+                (try? await stack.logs(id, lines: 5000))?.contains { $0.contains("resuming from") } ?? false
+            }
+            #expect(running, "the resumed job did not start from a checkpoint")
+            _ = try await stack.call("POST", "/api/v1/admin/finetuning/jobs/\(id)/stop")
+            _ = try await stack.waitFor(id, ["stopped", "failed", "completed"], timeout: .seconds(60))
+        }
+    }
+
+    /// The runner's pid, from its command line (it names the job's spec file).
+    static func runnerPID(job: Int, dataRoot: URL) -> pid_t? {
+        let spec = dataRoot.appendingPathComponent("trainer/jobs/\(job)/job.json").path
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in entries {
+            guard let pid = pid_t(entry),
+                  let raw = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
+            let argv = raw.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            if argv.contains(spec) && argv.contains("train") { return pid }
+        }
+        return nil
+    }
 }

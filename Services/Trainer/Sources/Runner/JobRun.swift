@@ -35,17 +35,12 @@ final class JobRun: Sendable {
         var holder: String { settings.instanceID }
     }
 
-    struct Failure: Sendable {
-        var message: String
-        var field: String?
-    }
-
     private struct RunState {
         var stopSignalledAt: ContinuousClock.Instant?
         var leaseLost = false
         var shuttingDown = false
         var result: RunnerEvent.Result?
-        var failure: Failure?
+        var failure: RunOutcome.Failure?
         var latestMetrics: [String: JSONValue] = [:]
         var lastProgressWrite: ContinuousClock.Instant?
         var lastStep = 0
@@ -161,7 +156,7 @@ final class JobRun: Sendable {
                 }
                 log.write("info", "finished: \(r.metrics.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))", time: r.time)
             case .error(let e):
-                state.withLock { $0.failure = Failure(message: e.message, field: e.field) }
+                state.withLock { $0.failure = RunOutcome.Failure(message: e.message, field: e.field) }
                 let text = e.field.map { "\($0): \(e.message)" } ?? e.message
                 log.write("error", text, time: e.time)
                 events.publish(jobID, "log", ["level": .string("error"), "message": .string(text), "time": time(e.time)])
@@ -189,31 +184,11 @@ final class JobRun: Sendable {
 
     // MARK: - Exit
 
-    /// The job's next state from how the runner ended.
-    private func outcome(_ exit: RunnerExit, current: JobState) -> (event: JobEvent, reason: String, error: Failure?) {
-        let (result, failure, shuttingDown, lost) = state.withLock { ($0.result, $0.failure, $0.shuttingDown, $0.leaseLost) }
-        if lost { return (.leaseLost, "the device lease was lost; resumes from its last checkpoint", nil) }
-        switch exit {
-        case .completed:
-            if let result {
-                let loss = result.metrics["loss"] ?? result.metrics["train_loss"]
-                return (.complete, "completed at step \(result.step ?? 0)" + (loss.map { String(format: ", loss %.4f", $0) } ?? ""), nil)
-            }
-            return (.fail, "the runner exited without a result", Failure(message: "the runner exited 0 without a result event", field: nil))
-        case .failed, .badSpec:
-            let error = failure ?? Failure(message: "the runner failed (exit \(exit == .badSpec ? 2 : 1)) without an error event; see the log", field: nil)
-            return (.fail, "failed: \(error.message)", error)
-        case .stopped:
-            if current == .stopping { return (.runnerStopped, "stopped by request", nil) }
-            return (.leaseLost, shuttingDown ? "its trainer shut down; resumes from its last checkpoint" : "the runner was stopped from outside; resumes from its last checkpoint", nil)
-        case .crashed(let code):
-            if shuttingDown || current == .stopping && code == 137 {
-                return current == .stopping ? (.runnerStopped, "stopped by request (killed after the grace period)", nil)
-                    : (.leaseLost, "its trainer shut down; resumes from its last checkpoint", nil)
-            }
-            let message = code > 128 ? "the runner was killed by signal \(code - 128)" : "the runner exited with code \(code)"
-            return (.fail, "failed: \(message)", Failure(message: failure?.message ?? message, field: failure?.field))
+    private func outcome(_ exit: RunnerExit, current: JobState) -> RunOutcome {
+        let observed = state.withLock {
+            RunOutcome.Observed(result: $0.result, failure: $0.failure, shuttingDown: $0.shuttingDown, leaseLost: $0.leaseLost)
         }
+        return RunOutcome.decide(exit, current: current, observed: observed)
     }
 
     private func finish(_ exit: RunnerExit) async {
