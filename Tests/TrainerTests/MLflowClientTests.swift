@@ -240,13 +240,13 @@ struct MLflowTestServer: Sendable {
         var description: String
     }
 
-    static func start() async throws -> MLflowTestServer {
+    /// A server on `port` (a free one unless given: a test may aim a trainer at it first).
+    static func start(port: Int = freePort()) async throws -> MLflowTestServer {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw StartFailure(description: "REQUIRE_MLFLOW=1 but there is no mlflow at \(binary): run ensure_mlflow (scripts/lib/mlflow_env.sh) or set MLFLOW_BIN")
         }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mlflow-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("artifacts"), withIntermediateDirectories: true)
-        let port = freePort()
         let log = folder.appendingPathComponent("server.log").path
         let arguments = [
             binary, "server",

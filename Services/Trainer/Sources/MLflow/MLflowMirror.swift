@@ -6,8 +6,9 @@ import Logging
 /// logged, and what was not sent stays buffered for the next `flush()`.
 ///
 /// Use: `start` once, `record` as metrics arrive, `flush` periodically, `finish` at the end.
-/// The run id `start` returns (or `runID` later) should be persisted with the job so that a
-/// restarted job re-opens the same run (`existingRunID`).
+/// The run id should be persisted with the job so that a restarted job re-opens the same run
+/// (`existingRunID`): `onRunCreated` hears of it whenever it is created, also by a later flush
+/// when MLflow was down at `start`.
 public actor MLflowMirror {
     /// Metric points kept while MLflow is unreachable; the oldest go first beyond this.
     public static let maxBufferedPoints = 100_000
@@ -20,6 +21,7 @@ public actor MLflowMirror {
     private var runName = ""
     private var runTags: [String: String] = [:]
     private var reopenRunID: String?
+    private var onRunCreated: (@Sendable (String) async -> Void)?
     private var flushing: Task<Void, Never>?
     private var started = false
     private var pendingParams: [String: String] = [:]
@@ -41,8 +43,10 @@ public actor MLflowMirror {
     /// when MLflow could not be reached: the next `flush()` tries again. Params are logged once
     /// per run (MLflow refuses a changed value; such params are dropped with an error log).
     @discardableResult
-    public func start(runName: String, existingRunID: String?, params: [String: String], tags: [String: String]) async -> String? {
+    public func start(runName: String, existingRunID: String?, params: [String: String], tags: [String: String],
+                      onRunCreated: (@Sendable (String) async -> Void)? = nil) async -> String? {
         self.runName = runName
+        self.onRunCreated = onRunCreated
         runTags = tags
         reopenRunID = existingRunID
         pendingParams.merge(params) { _, new in new }
@@ -146,6 +150,7 @@ public actor MLflowMirror {
             let id = try await client.createRun(experimentID: experimentID, runName: runName, startTimeMs: Self.nowMs(), tags: runTags)
             runID = id
             logger.info("mlflow run created", metadata: ["mlflow.run_id": "\(id)", "mlflow.experiment_id": "\(experimentID)"])
+            await onRunCreated?(id)
             return id
         } catch {
             failed("creating the mlflow run", error)

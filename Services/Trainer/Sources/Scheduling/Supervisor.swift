@@ -306,9 +306,15 @@ public final class Supervisor: Service, Sendable {
         let tags = ["mlops.job_id": String(job.id), "mlops.job_name": job.proto.jobName, "mlops.created_by": job.proto.createdBy,
                     "mlops.devices": devices.map(\.description).joined(separator: ",")]
         let existing = job.proto.mlflowRunID.isEmpty ? nil : job.proto.mlflowRunID
-        // A resumed job logs into its existing run (params were logged the first time).
-        guard let runID = await mirror.start(runName: job.proto.jobName, existingRunID: existing, params: existing == nil ? params : [:], tags: tags),
-              runID != existing else { return }
-        try? await JobStore.setMLflowRun(job.id, runID: runID, on: deps.postgres, logger: logger)
+        // A resumed job logs into its existing run (params were logged the first time). The
+        // run may be created later than this, by a flush once MLflow answers.
+        let deps = deps, logger = logger, jobID = job.id
+        await mirror.start(runName: job.proto.jobName, existingRunID: existing, params: existing == nil ? params : [:], tags: tags) { runID in
+            do {
+                try await JobStore.setMLflowRun(jobID, runID: runID, on: deps.postgres, logger: logger)
+            } catch {
+                logger.warning("could not save the job's mlflow run id", metadata: ["job": "\(jobID)", "error": "\(String(reflecting: error))"])
+            }
+        }
     }
 }
