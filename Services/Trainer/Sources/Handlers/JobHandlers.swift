@@ -43,8 +43,7 @@ struct JobHandlers: Sendable {
         return job
     }
 
-    /// The dataset version to train on: the named one or the latest, which must have a split
-    /// (and a validation part when the settings evaluate).
+    /// The dataset version to train on (TrainingVersion), from the dataset service.
     private func trainingVersion(_ spec: JobSpec) async throws -> String {
         var request = Mlops_V1_Dataset_ListVersionsRequest()
         request.datasetID = spec.datasetID
@@ -54,28 +53,14 @@ struct JobHandlers: Sendable {
         } catch let error as BusError where error.code == .notFound {
             throw BusError.invalidArgument(field: "dataset_id", "dataset \(spec.datasetID) does not exist")
         }
-        let chosen: Mlops_V1_Dataset_DatasetVersion?
-        if let label = spec.datasetVersion {
-            chosen = versions.first { $0.version == label }
-            guard chosen != nil else {
-                throw BusError.invalidArgument(field: "dataset_version", "dataset \(spec.datasetID) has no version \(label) (it has \(versions.map(\.version).joined(separator: ", ")))")
-            }
-        } else {
-            chosen = versions.max { $0.id < $1.id }
+        let summaries = versions.map {
+            DatasetVersionSummary(id: $0.id, version: $0.version, hasSplit: $0.hasSplit_p, trainSamples: $0.trainSamples, valSamples: $0.valSamples)
         }
-        guard let version = chosen else { throw BusError.invalidArgument(field: "dataset_id", "dataset \(spec.datasetID) has no version") }
-        guard version.hasSplit_p else {
-            throw BusError.invalidArgument(field: spec.datasetVersion == nil ? "dataset_id" : "dataset_version",
-                                           "dataset \(spec.datasetID) version \(version.version) has no train/val/test split; split it first")
+        do {
+            return try TrainingVersion.choose(for: spec, from: summaries).version
+        } catch {
+            throw BusError.invalidArgument(field: error.field, error.reason)
         }
-        guard version.trainSamples > 0 else {
-            throw BusError.invalidArgument(field: "dataset_id", "dataset \(spec.datasetID) version \(version.version) has no training samples")
-        }
-        if spec.hyperparameters.requiresValidationSet, version.valSamples == 0 {
-            let field = spec.hyperparameters.earlyStoppingPatience != nil ? "hyperparameters.early_stopping_patience" : "hyperparameters.eval_on_start"
-            throw BusError.invalidArgument(field: field, "needs a validation part; dataset \(spec.datasetID) version \(version.version) has none")
-        }
-        return version.version
     }
 
     static func invalid(_ problems: [FieldProblem]) -> BusError {
