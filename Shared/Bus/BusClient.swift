@@ -3,7 +3,6 @@ import Contracts
 import Foundation
 import Logging
 import SwiftProtobuf
-import Synchronization
 
 /// Options of one call.
 public struct CallOptions: Sendable {
@@ -37,9 +36,12 @@ public struct BusClientConfiguration: Sendable {
     public var attemptTimeout: Duration
     public var initialBackoff: Duration
     public var maxBackoff: Duration
+    /// Microseconds the I/O thread stays awake after work, waiting for more (see ZMQPoller.poll).
+    public var spinMicros: Int
 
-    public init(endpoint: String, attemptTimeout: Duration = .seconds(3), initialBackoff: Duration = .milliseconds(50), maxBackoff: Duration = .seconds(1)) {
+    public init(endpoint: String, attemptTimeout: Duration = .seconds(3), initialBackoff: Duration = .milliseconds(50), maxBackoff: Duration = .seconds(1), spinMicros: Int = 0) {
         self.endpoint = endpoint
+        self.spinMicros = spinMicros
         self.attemptTimeout = attemptTimeout
         self.initialBackoff = initialBackoff
         self.maxBackoff = maxBackoff
@@ -47,29 +49,38 @@ public struct BusClientConfiguration: Sendable {
 }
 
 /// An async bus client: many calls in flight over one DEALER socket, replies
-/// matched by request id (ClientTransport). Safe to share; create one per process.
+/// matched by request id. Safe to share; create one per process.
 public final class BusClient: Sendable {
+    enum Command: Sendable {
+        case send(id: String, service: String, body: [UInt8], deadline: Int64, continuation: CheckedContinuation<Mlops_V1_Response, any Error>)
+        case cancel(id: String)
+        case stop
+    }
+
     /// Raised locally when one attempt got no reply in time.
     struct AttemptTimedOut: Error {}
 
     public let configuration: BusClientConfiguration
-    private let transport: ClientTransport
-    /// Request ids: unique per client (replies come back on this client's socket), so a
-    /// random prefix and a counter do, without a UUID's random bytes and formatting per call.
-    private let idPrefix = String(UInt32.random(in: .min ... .max), radix: 16) + "-"
-    private let nextID = Atomic<UInt64>(0)
+    private let mailbox = Mailbox<Command>()
     private let logger: Logger
 
     public init(configuration: BusClientConfiguration, context: ZMQContext = .shared, logger: Logger = Logger(label: "bus.client")) throws {
         self.configuration = configuration
         self.logger = logger
-        transport = try ClientTransport(context: context, endpoint: configuration.endpoint, logger: logger)
+        try ZMQSocket.validate(endpoint: configuration.endpoint, type: ZMQ_DEALER, context: context)
+        let mailbox = self.mailbox
+        let endpoint = configuration.endpoint
+        let spinMicros = configuration.spinMicros
+        let logger = logger
+        startIOThread(name: "bus-client") {
+            ClientLoop(context: context, endpoint: endpoint, mailbox: mailbox, logger: logger, spinMicros: spinMicros).run()
+        }
     }
 
-    deinit { transport.stop() }
+    deinit { mailbox.post(.stop) }
 
-    /// Fails the calls still waiting with UNAVAILABLE, and every later call.
-    public func shutdown() { transport.stop() }
+    /// Stops the I/O thread; calls still waiting fail with UNAVAILABLE.
+    public func shutdown() { mailbox.post(.stop) }
 
     /// Calls a typed method. Throws `BusError` with the service's status.
     public func call<Input, Output>(_ method: BusMethod<Input, Output>, _ input: Input, options: CallOptions = .init()) async throws -> Output {
@@ -96,7 +107,7 @@ public final class BusClient: Sendable {
         while true {
             attempt += 1
             var request = Mlops_V1_Request()
-            request.id = idPrefix + String(nextID.add(1, ordering: .relaxed).newValue, radix: 16)
+            request.id = UUID().uuidString
             request.service = service
             request.method = method
             request.body = Data(body)
@@ -132,13 +143,95 @@ public final class BusClient: Sendable {
     private func send(_ request: Mlops_V1_Request, service: String, timeoutMs: Int64) async throws -> Mlops_V1_Response {
         let bytes: [UInt8] = try request.serializedBytes()
         let id = request.id
-        let transport = self.transport
+        let mailbox = self.mailbox
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                transport.send(id: id, service: service, body: bytes, deadline: unixMillisNow() + timeoutMs, waiter: continuation)
+                if !mailbox.post(.send(id: id, service: service, body: bytes, deadline: unixMillisNow() + timeoutMs, continuation: continuation)) {
+                    continuation.resume(throwing: BusError.unavailable("bus client stopped"))
+                }
             }
         } onCancel: {
-            transport.cancel(id: id)
+            mailbox.post(.cancel(id: id))
+        }
+    }
+}
+
+/// The client's I/O thread: owns the DEALER socket and the pending-call table.
+private struct ClientLoop {
+    let context: ZMQContext
+    let endpoint: String
+    let mailbox: Mailbox<BusClient.Command>
+    let logger: Logger
+    let spinMicros: Int
+
+    func run() {
+        var pending = PendingCalls<CheckedContinuation<Mlops_V1_Response, any Error>>()
+        let socket: ZMQSocket
+        do {
+            socket = try ZMQSocket(context, type: ZMQ_DEALER)
+            socket.setOption(ZMQ_SNDHWM, 0)
+            socket.setOption(ZMQ_RCVHWM, 0)
+            try socket.connect(endpoint)
+        } catch {
+            logger.critical("bus client could not connect", metadata: ["error": .string("\(error)")])
+            failLeftovers()
+            return
+        }
+        var poller = ZMQPoller()
+        let socketIndex = poller.add(socket)
+        let mailboxIndex = poller.add(fd: mailbox.fd)
+        var running = true
+        var didWork = false
+        while running {
+            var timeout = -1
+            if let next = pending.nextDeadline() { timeout = Int(max(0, next - unixMillisNow())) }
+            guard poller.poll(timeoutMs: timeout, spinMicros: didWork ? spinMicros : 0) else { break }
+            didWork = false
+            if poller.isReadable(mailboxIndex) {
+                didWork = true
+                for command in mailbox.drain() {
+                    switch command {
+                    case let .send(id, service, body, deadline, continuation):
+                        if socket.send([[], MDP.clientHeader, Array(service.utf8), body]) {
+                            pending.add(id: id, deadline: deadline, waiter: continuation)
+                        } else {
+                            continuation.resume(throwing: BusError.unavailable("bus: could not queue the request to \(endpoint)"))
+                        }
+                    case let .cancel(id):
+                        pending.complete(id: id)?.resume(throwing: CancellationError())
+                    case .stop:
+                        running = false
+                    }
+                }
+            }
+            if poller.isReadable(socketIndex) {
+                didWork = true
+                while let frames = socket.receive() {
+                    // [empty, MDPC01, service, body]
+                    guard frames.count == 4, frames[1] == MDP.clientHeader,
+                          let response = try? Mlops_V1_Response(serializedBytes: frames[3]) else {
+                        logger.warning("bus client dropped a malformed reply")
+                        continue
+                    }
+                    pending.complete(id: response.id)?.resume(returning: response)
+                }
+            }
+            for continuation in pending.expire(now: unixMillisNow()) {
+                continuation.resume(throwing: BusClient.AttemptTimedOut())
+            }
+        }
+        for continuation in pending.removeAll() {
+            continuation.resume(throwing: BusError.unavailable("bus client stopped"))
+        }
+        failLeftovers()
+    }
+
+    /// Closes the mailbox and answers what was still queued, so no caller waits forever.
+    private func failLeftovers() {
+        for command in mailbox.close() {
+            if case let .send(_, _, _, _, continuation) = command {
+                continuation.resume(throwing: BusError.unavailable("bus client stopped"))
+            }
         }
     }
 }

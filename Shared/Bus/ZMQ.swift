@@ -74,14 +74,6 @@ final class ZMQSocket {
 
     /// Sends all frames as one multipart message without blocking. False when
     /// libzmq refused (no route, high-water mark): the caller decides what that means.
-    /// ZMQ_FD: readable when the socket's state may have changed (edge-triggered).
-    var fileDescriptor: Int32 {
-        var fd: Int32 = -1
-        var size = MemoryLayout<Int32>.size
-        zmq_getsockopt(handle, ZMQ_FD, &fd, &size)
-        return fd
-    }
-
     @discardableResult
     func send(_ frames: [Frame]) -> Bool {
         for (index, frame) in frames.enumerated() {

@@ -93,9 +93,10 @@ struct Bench: AsyncParsableCommand {
     @Option var inflight = 1
     @Option var requests = 20_000
     @Option var warmup = 2_000
+    @Option(help: "Microseconds the I/O thread stays awake after work.") var spinUs = 0
 
     func run() async throws {
-        let client = try BusClient(configuration: .init(endpoint: endpoint))
+        let client = try BusClient(configuration: .init(endpoint: endpoint, spinMicros: spinUs))
         let size = self.size
         let warmup = self.warmup
         let request = Mlops_V1_Probe_EchoRequest.with { $0.payload = Data(repeating: 0x61, count: size) }
