@@ -3,6 +3,7 @@ import Contracts
 import Foundation
 import Logging
 import SwiftProtobuf
+import Synchronization
 
 /// Options of one call.
 public struct CallOptions: Sendable {
@@ -62,6 +63,10 @@ public final class BusClient: Sendable {
 
     public let configuration: BusClientConfiguration
     private let mailbox = Mailbox<Command>()
+    /// Request ids: unique per client (replies come back on this client's socket), so a
+    /// random prefix and a counter do, without a UUID's random bytes and formatting per call.
+    private let idPrefix = String(UInt32.random(in: .min ... .max), radix: 16) + "-"
+    private let nextID = Atomic<UInt64>(0)
     private let logger: Logger
 
     public init(configuration: BusClientConfiguration, context: ZMQContext = .shared, logger: Logger = Logger(label: "bus.client")) throws {
@@ -107,7 +112,7 @@ public final class BusClient: Sendable {
         while true {
             attempt += 1
             var request = Mlops_V1_Request()
-            request.id = UUID().uuidString
+            request.id = idPrefix + String(nextID.add(1, ordering: .relaxed).newValue, radix: 16)
             request.service = service
             request.method = method
             request.body = Data(body)
