@@ -6,7 +6,26 @@ public struct BusContext: Sendable {
     public let requestId: String
     public let method: String
     public let metadata: Mlops_V1_Metadata
-    public var logger: Logger
+    private var serviceLogger: Logger
+
+    /// The service's logger with `request_id` and `trace_id` attached. Built
+    /// when asked for: most calls never log, and attaching metadata copies it.
+    public var logger: Logger {
+        get {
+            var logger = serviceLogger
+            logger[metadataKey: "request_id"] = .string(requestId)
+            if !metadata.traceID.isEmpty { logger[metadataKey: "trace_id"] = .string(metadata.traceID) }
+            return logger
+        }
+        set { serviceLogger = newValue }
+    }
+
+    init(requestId: String, method: String, metadata: Mlops_V1_Metadata, logger: Logger) {
+        self.requestId = requestId
+        self.method = method
+        self.metadata = metadata
+        serviceLogger = logger
+    }
 
     public var traceId: String { metadata.traceID }
     public var subject: String { metadata.subject }

@@ -3,6 +3,7 @@ import Contracts
 import Logging
 import Metrics
 import SwiftProtobuf
+import Synchronization
 
 /// Maps method names to typed handlers. Built before the worker starts, then
 /// read concurrently by every slot.
@@ -13,6 +14,7 @@ public struct BusRouter: Sendable {
     public let service: String
     private var handlers: [String: RawHandler] = [:]
     private var immediateHandlers: [String: ImmediateRawHandler] = [:]
+    private let timers = HandlerTimers()
 
     public init(service: String) {
         self.service = service
@@ -66,7 +68,7 @@ public struct BusRouter: Sendable {
 
     /// Serves one serialized Request and always produces a serialized Response.
     public func handle(requestBytes: [UInt8], logger: Logger) async -> [UInt8] {
-        var call = Call(service: service, logger: logger)
+        var call = Call(service: service, logger: logger, timers: timers)
         do {
             let (request, context) = try call.begin(requestBytes)
             if let immediate = immediateHandlers[request.method] {
@@ -83,7 +85,7 @@ public struct BusRouter: Sendable {
     /// `onImmediate`: served right here, on the caller's thread. nil otherwise.
     public func handleImmediately(requestBytes: [UInt8], logger: Logger) -> [UInt8]? {
         guard !immediateHandlers.isEmpty else { return nil }
-        var call = Call(service: service, logger: logger)
+        var call = Call(service: service, logger: logger, timers: timers)
         do {
             let (request, context) = try call.begin(requestBytes)
             guard let immediate = immediateHandlers[request.method] else { return nil }
@@ -101,22 +103,22 @@ public struct BusRouter: Sendable {
 private struct Call {
     let service: String
     let logger: Logger
+    let timers: HandlerTimers
     let start = ContinuousClock.now
     var response = Mlops_V1_Response()
     var methodLabel = "?"
 
-    init(service: String, logger: Logger) {
+    init(service: String, logger: Logger, timers: HandlerTimers) {
         self.service = service
         self.logger = logger
+        self.timers = timers
     }
 
     mutating func begin(_ requestBytes: [UInt8]) throws -> (Mlops_V1_Request, BusContext) {
         let request = try Mlops_V1_Request(serializedBytes: requestBytes)
         response.id = request.id
         methodLabel = request.method
-        var context = BusContext(requestId: request.id, method: request.method, metadata: request.metadata, logger: logger)
-        context.logger[metadataKey: "request_id"] = .string(request.id)
-        if !request.metadata.traceID.isEmpty { context.logger[metadataKey: "trace_id"] = .string(request.metadata.traceID) }
+        let context = BusContext(requestId: request.id, method: request.method, metadata: request.metadata, logger: logger)
         let deadline = request.metadata.deadlineUnixMs
         if deadline != 0 && deadline <= unixMillisNow() {
             throw BusError.deadlineExceeded("deadline passed before the handler started")
@@ -146,8 +148,27 @@ private struct Call {
             response.status = BusError.internal("internal error while handling \(methodLabel)").status
         }
         let elapsed = start.duration(to: .now)
-        Timer(label: "bus_handler_duration_seconds", dimensions: [("service", service), ("method", methodLabel), ("code", "\(response.status.code)")])
+        timers.timer(service: service, method: methodLabel, code: response.status.code)
             .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         return (try? response.serializedBytes()) ?? []
+    }
+}
+
+/// `bus_handler_duration_seconds` per method and status, made once each:
+/// making a metric looks it up by label and dimensions in the backend.
+private final class HandlerTimers: Sendable {
+    private struct Key: Hashable {
+        var method: String
+        var code: Mlops_V1_StatusCode
+    }
+
+    private let timers = Mutex<[Key: Timer]>([:])
+
+    func timer(service: String, method: String, code: Mlops_V1_StatusCode) -> Timer {
+        let key = Key(method: method, code: code)
+        if let timer = timers.withLock({ $0[key] }) { return timer }
+        let timer = Timer(label: "bus_handler_duration_seconds", dimensions: [("service", service), ("method", method), ("code", "\(code)")])
+        timers.withLock { $0[key] = timer }
+        return timer
     }
 }
