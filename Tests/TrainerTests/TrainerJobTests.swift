@@ -137,18 +137,49 @@ struct TrainerJobTests {
             #expect(last.kind == "state" && last.data.contains("\"completed\""), "\(last)")
         }
     }
+
+    /// A client that drops and reconnects with Last-Event-ID (as EventSource
+    /// does) gets every event it missed, in order, instead of a new snapshot.
+    @Test func aReconnectWithLastEventIDGetsWhatItMissed() async throws {
+        try await TrainerStack.with { stack in
+            let id = try await stack.createJob("sse-resume", hyperparameters: ["num_epochs": 3, "logging_steps": 1])
+            let path = "/api/v1/admin/finetuning/jobs/\(id)/events"
+            let first = try await sseEvents(port: stack.httpPort, path: path, token: stack.token, stopAfter: 6)
+            #expect(first.first?.kind == "snapshot")
+            let last = try #require(first.last?.id.flatMap { UInt64($0) }, "events carry no id: \(first)")
+            // Events go on while the client is away.
+            try await Task.sleep(for: .seconds(2))
+            let rest = try await sseEvents(port: stack.httpPort, path: path, token: stack.token, lastEventID: String(last))
+            #expect(rest.first?.kind != "snapshot", "a reconnect got a snapshot instead of the missed events")
+            let ids = rest.compactMap { $0.id.flatMap { UInt64($0) } }
+            #expect(ids.first == last + 1, "the first event after the reconnect is not the next one: \(ids.prefix(3)) after \(last)")
+            // Only this job publishes in the stack, so its ids are consecutive: no gap, no repeat.
+            #expect(zip(ids, ids.dropFirst()).allSatisfy { $1 == $0 + 1 }, "ids skip or repeat: \(ids)")
+            #expect(rest.contains { $0.kind == "progress" })
+            let end = try #require(rest.last)
+            #expect(end.kind == "state" && end.data.contains("\"completed\""), "\(end)")
+            // An id this gateway never gave falls back to a snapshot.
+            let fresh = try await sseEvents(port: stack.httpPort, path: path, token: stack.token, lastEventID: "12", stopAfter: 1)
+            #expect(fresh.first?.kind == "snapshot")
+        }
+    }
 }
 
 /// Reads a Server-Sent Events stream over a raw socket until the server ends it.
-func sseEvents(port: Int, path: String, token: String, timeout: TimeInterval = 180) async throws -> [(kind: String, data: String)] {
+/// Reads a Server-Sent Events stream until it ends, or until `stopAfter`
+/// events have come (then hangs up); `lastEventID` is sent as Last-Event-ID.
+func sseEvents(port: Int, path: String, token: String, timeout: TimeInterval = 180, lastEventID: String? = nil,
+               stopAfter: Int? = nil) async throws -> [(kind: String, data: String, id: String?)] {
     let fd = try #require(connectLoopback(port: port))
     defer { close(fd) }
     var tv = timeval(tv_sec: Int(timeout), tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-    let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\nAccept: text/event-stream\r\nConnection: close\r\n\r\n"
+    let resume = lastEventID.map { "Last-Event-ID: \($0)\r\n" } ?? ""
+    let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\nAccept: text/event-stream\r\n\(resume)Connection: close\r\n\r\n"
     _ = request.withCString { send(fd, $0, strlen($0), 0) }
     var bytes: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 65536)
+    var events: [(kind: String, data: String, id: String?)] = []
     while true {
         let count = recv(fd, &buffer, buffer.count, 0)
         if count < 0 && errno == EINTR { continue }
@@ -157,17 +188,26 @@ func sseEvents(port: Int, path: String, token: String, timeout: TimeInterval = 1
             break
         }
         bytes += buffer[0..<count]
+        events = parseSSE(String(decoding: bytes, as: UTF8.self))
+        if let stopAfter, events.count >= stopAfter { return Array(events.prefix(stopAfter)) }
     }
-    let text = String(decoding: bytes, as: UTF8.self)
-    var events: [(String, String)] = []
-    // Chunked transfer encoding splits the body; event frames are found by their field lines.
+    return parseSSE(String(decoding: bytes, as: UTF8.self))
+}
+
+/// Event frames, found by their field lines (chunked transfer encoding puts
+/// size lines between them; the gateway writes each frame in one chunk).
+func parseSSE(_ text: String) -> [(kind: String, data: String, id: String?)] {
+    var events: [(kind: String, data: String, id: String?)] = []
     var kind = ""
+    var id: String?
     // "\r\n" is one Character in Swift: split on code units instead.
     for line in text.replacingOccurrences(of: "\r", with: "").components(separatedBy: "\n") {
+        if line.hasPrefix("id: ") { id = String(line.dropFirst(4)) }
         if line.hasPrefix("event: ") { kind = String(line.dropFirst(7)) }
         if line.hasPrefix("data: "), !kind.isEmpty {
-            events.append((kind, String(line.dropFirst(6))))
+            events.append((kind, String(line.dropFirst(6)), id))
             kind = ""
+            id = nil
         }
     }
     return events

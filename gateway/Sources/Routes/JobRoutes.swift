@@ -166,13 +166,16 @@ struct JobRoutes {
     }
 
     /// Server-Sent Events: `snapshot` (the job), then `log`, `progress`,
-    /// `metrics`, `checkpoint` and `state` as they happen; the stream ends after
-    /// a state event with a final status. Subscribed before the snapshot is
-    /// read, so nothing between the two is missed.
+    /// `metrics`, `checkpoint` and `state` as they happen, each with an `id`;
+    /// the stream ends after a state event with a final status. Subscribed
+    /// before the snapshot is read, so nothing between the two is missed. A
+    /// client reconnecting with `Last-Event-ID` gets the events it missed
+    /// instead of a snapshot, while the gateway still keeps them.
     @Sendable func events(_ request: Request, _ context: GatewayContext) async throws -> Response {
         let id = try pathId(context)
         let options = try calls.options(request, context, mutating: false)
-        let watch = hub.watch(job: id, idleEvery: idleCheck)
+        let lastEventID = request.headers[HTTPField.Name("Last-Event-ID")!].flatMap { UInt64($0.trimmingCharacters(in: .whitespaces)) }
+        let (watch, missed) = hub.watch(job: id, idleEvery: idleCheck, after: lastEventID)
         var message = Mlops_V1_Trainer_GetJobRequest()
         message.id = id
         let job: Mlops_V1_Trainer_Job
@@ -183,24 +186,39 @@ struct JobRoutes {
             throw error
         }
         let calls = self.calls, lookup = message
-        var snapshot = JSONWriter(capacity: 2048)
-        JobJSON.write(job, into: &snapshot)
-        let first = Self.frame("snapshot", String(buffer: snapshot.buffer))
+        var opening = "retry: 2000\n"
+        var sentThrough = lastEventID ?? 0
+        var ended = false
+        if let missed {
+            for event in missed where !ended {
+                opening += Self.frame(event)
+                sentThrough = event.id
+                ended = Self.isFinalState(event)
+            }
+        } else {
+            var snapshot = JSONWriter(capacity: 2048)
+            JobJSON.write(job, into: &snapshot)
+            opening += Self.frame("snapshot", String(buffer: snapshot.buffer))
+            ended = JobJSON.terminal.contains(job.status)
+        }
+        let first = opening, alreadyEnded = ended, replayedThrough = sentThrough
         return Response(
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-cache", HTTPField.Name("X-Accel-Buffering")!: "no"],
             body: ResponseBody { writer in
                 defer { watch.end() }
-                try await writer.write(ByteBuffer(string: "retry: 2000\n" + first))
-                if JobJSON.terminal.contains(job.status) {
+                try await writer.write(ByteBuffer(string: first))
+                if alreadyEnded {
                     try await writer.finish(nil)
                     return
                 }
                 for await item in watch.messages {
                     switch item {
-                    case .event(let kind, let json):
-                        try await writer.write(ByteBuffer(string: Self.frame(kind, json)))
-                        if kind == "state", let status = Self.status(in: json), JobJSON.terminal.contains(status) {
+                    case .event(let event):
+                        // Replayed already (the watch began before the replay was read).
+                        if event.id <= replayedThrough { continue }
+                        try await writer.write(ByteBuffer(string: Self.frame(event)))
+                        if Self.isFinalState(event) {
                             try await writer.finish(nil)
                             return
                         }
@@ -224,6 +242,14 @@ struct JobRoutes {
                 try await writer.finish(nil)
             }
         )
+    }
+
+    static func frame(_ event: JobEventHub.Event) -> String {
+        "id: \(event.id)\n" + frame(event.kind, event.json)
+    }
+
+    private static func isFinalState(_ event: JobEventHub.Event) -> Bool {
+        event.kind == "state" && status(in: event.json).map(JobJSON.terminal.contains) == true
     }
 
     static func frame(_ kind: String, _ json: String) -> String {
