@@ -56,13 +56,26 @@ public struct BrokerStateMachine: Sendable {
         var expiresAt: Int64
         var nextHeartbeatAt: Int64
         var inFlight: InFlight?
+
+        /// Back from a request: returns the worker's service.
+        mutating func markIdle(expiresAt: Int64) -> String {
+            inFlight = nil
+            self.expiresAt = expiresAt
+            return service
+        }
     }
 
     struct ServiceQueue: Sendable {
         var waiting = FIFO<Waiting>()
         /// Idle workers, least recently used first.
-        var idle: [Identity] = []
+        var idle = FIFO<Identity>()
         var workerCount = 0
+
+        /// The next request and the worker to take it, when there are both.
+        mutating func nextDispatch() -> (worker: Identity, request: Waiting)? {
+            guard !idle.isEmpty, let request = waiting.popFirst(), let worker = idle.popFirst() else { return nil }
+            return (worker, request)
+        }
     }
 
     public let configuration: Configuration
@@ -83,14 +96,17 @@ public struct BrokerStateMachine: Sendable {
         if deadline != 0 && deadline <= now {
             return [.respond(client: client, service: service, requestId: requestId, code: .deadlineExceeded, message: "deadline passed before the request reached a worker", body: [])]
         }
-        var queue = services[service, default: ServiceQueue()]
-        if queue.waiting.count >= configuration.queueLimit {
-            return [.respond(client: client, service: service, requestId: requestId, code: .resourceExhausted, message: "service '\(service)' has \(queue.waiting.count) requests waiting (limit \(configuration.queueLimit))", body: [])]
+        // Queues are changed in place (never copied out of the dictionary and back):
+        // a copy would duplicate both queues, element by element, on every request.
+        let waitingCount = services[service]?.waiting.count ?? 0
+        if waitingCount >= configuration.queueLimit {
+            return [.respond(client: client, service: service, requestId: requestId, code: .resourceExhausted, message: "service '\(service)' has \(waitingCount) requests waiting (limit \(configuration.queueLimit))", body: [])]
         }
         let effectiveDeadline = deadline != 0 ? deadline : now + configuration.defaultQueueTimeoutMs
-        queue.waiting.append(Waiting(client: client, requestId: requestId, deadline: effectiveDeadline, body: body))
-        services[service] = queue
-        return dispatch(service: service)
+        services[service, default: ServiceQueue()].waiting.append(Waiting(client: client, requestId: requestId, deadline: effectiveDeadline, body: body))
+        var actions: [Action] = []
+        dispatch(service: service, into: &actions)
+        return actions
     }
 
     /// A worker message. `frames` are what follows the command frame.
@@ -107,23 +123,25 @@ public struct BrokerStateMachine: Sendable {
             workers[worker] = Worker(service: service, expiresAt: now + configuration.expiryMs, nextHeartbeatAt: now + configuration.heartbeatIntervalMs, inFlight: nil)
             services[service, default: ServiceQueue()].workerCount += 1
             services[service]!.idle.append(worker)
-            return dispatch(service: service)
+            var actions: [Action] = []
+            dispatch(service: service, into: &actions)
+            return actions
 
         case .reply:
             // [client, empty, body]
             guard frames.count >= 3 else { return [.disconnect(worker: worker)] }
             let client = frames[frames.startIndex]
             let body = frames[frames.startIndex + 2]
-            guard var record = workers[worker] else {
+            let expiresAt = now + configuration.expiryMs
+            guard let service = workers[worker]?.markIdle(expiresAt: expiresAt) else {
                 // A worker we no longer know (it drained, or we restarted): the reply
                 // is still the client's answer; then make the worker re-register.
                 return [.forwardReply(client: client, service: "", body: body), .disconnect(worker: worker)]
             }
-            record.inFlight = nil
-            record.expiresAt = now + configuration.expiryMs
-            workers[worker] = record
-            services[record.service]!.idle.append(worker)
-            return [.forwardReply(client: client, service: record.service, body: body)] + dispatch(service: record.service)
+            services[service]!.idle.append(worker)
+            var actions: [Action] = [.forwardReply(client: client, service: service, body: body)]
+            dispatch(service: service, into: &actions)
+            return actions
 
         case .heartbeat:
             guard workers[worker] != nil else { return [.disconnect(worker: worker)] }
@@ -183,22 +201,17 @@ public struct BrokerStateMachine: Sendable {
 
     // MARK: Internals
 
-    private mutating func dispatch(service: String) -> [Action] {
-        guard var queue = services[service] else { return [] }
-        var actions: [Action] = []
-        while !queue.idle.isEmpty, let request = queue.waiting.popFirst() {
-            let worker = queue.idle.removeFirst()
+    private mutating func dispatch(service: String, into actions: inout [Action]) {
+        while let (worker, request) = services[service]?.nextDispatch() {
             workers[worker]!.inFlight = InFlight(client: request.client, requestId: request.requestId)
             actions.append(.dispatch(worker: worker, client: request.client, body: request.body))
         }
-        services[service] = queue
-        return actions
     }
 
     private mutating func removeWorker(_ worker: Identity, reason: String) -> [Action] {
         guard let record = workers.removeValue(forKey: worker) else { return [] }
         services[record.service]!.workerCount -= 1
-        services[record.service]!.idle.removeAll { $0 == worker }
+        _ = services[record.service]!.idle.removeAll { $0 == worker }
         guard let inFlight = record.inFlight else { return [] }
         return [.respond(client: inFlight.client, service: record.service, requestId: inFlight.requestId, code: .unavailable, message: "\(reason); the request may or may not have been applied", body: [])]
     }

@@ -124,21 +124,29 @@ private final class BrokerLoop: @unchecked Sendable {
     }
 
     func run() {
-        var poller = ZMQPoller()
-        let socketIndex = poller.add(socket)
-        let mailboxIndex = poller.add(fd: mailbox.fd)
+        var poller = ReadinessPoller()
+        let socketTag: UInt64 = 0, mailboxTag: UInt64 = 1
+        poller.add(fd: socket.signalDescriptor, tag: socketTag)
+        poller.add(fd: mailbox.fd, tag: mailboxTag)
         var nextTick = unixMillisNow()
-        while true {
+        // Sends consume libzmq's input signal too (see ReadinessPoller), so the
+        // socket is read until empty before every sleep, not only when signalled.
+        var mayHaveInput = true
+        loop: while true {
             let now = unixMillisNow()
-            guard poller.poll(timeoutMs: Int(max(0, nextTick - now))) else { break }
-            if poller.isReadable(mailboxIndex), !mailbox.drain().isEmpty { break }
-            if poller.isReadable(socketIndex) {
-                // Bounded batch so timers still run under a flood.
-                var handled = 0
-                while handled < 1024, let frames = socket.receive() {
-                    handle(frames)
-                    handled += 1
-                }
+            let timeout = mayHaveInput ? 0 : Int(max(0, nextTick - now))
+            for tag in poller.wait(timeoutMs: timeout) where tag == mailboxTag {
+                if !mailbox.drain().isEmpty { break loop }
+            }
+            // Bounded batch so timers still run under a flood.
+            var handled = 0
+            while handled < 1024, let frames = socket.receive() {
+                handle(frames)
+                handled += 1
+            }
+            // A receive that found nothing settled the signal; a full batch did not.
+            mayHaveInput = handled == 1024
+            if handled > 0 {
                 // A new request may expire before the planned tick.
                 nextTick = min(nextTick, machine.nextTickAt(now: unixMillisNow()))
             }
@@ -148,8 +156,10 @@ private final class BrokerLoop: @unchecked Sendable {
                 nextTick = machine.nextTickAt(now: tickNow)
                 waiting.record(machine.totalWaiting)
                 workers.record(machine.totalWorkers)
+                mayHaveInput = mayHaveInput || socket.hasInput
             }
         }
+        poller.remove(fd: socket.signalDescriptor)
         _ = mailbox.close()
     }
 

@@ -37,12 +37,9 @@ public struct BusClientConfiguration: Sendable {
     public var attemptTimeout: Duration
     public var initialBackoff: Duration
     public var maxBackoff: Duration
-    /// Microseconds the I/O thread stays awake after work, waiting for more (see ZMQPoller.poll).
-    public var spinMicros: Int
 
-    public init(endpoint: String, attemptTimeout: Duration = .seconds(3), initialBackoff: Duration = .milliseconds(50), maxBackoff: Duration = .seconds(1), spinMicros: Int = 0) {
+    public init(endpoint: String, attemptTimeout: Duration = .seconds(3), initialBackoff: Duration = .milliseconds(50), maxBackoff: Duration = .seconds(1)) {
         self.endpoint = endpoint
-        self.spinMicros = spinMicros
         self.attemptTimeout = attemptTimeout
         self.initialBackoff = initialBackoff
         self.maxBackoff = maxBackoff
@@ -53,10 +50,12 @@ public struct BusClientConfiguration: Sendable {
 /// matched by request id. Safe to share; create one per process.
 public final class BusClient: Sendable {
     enum Command: Sendable {
-        case send(id: String, service: String, body: [UInt8], deadline: Int64, continuation: CheckedContinuation<Mlops_V1_Response, any Error>)
+        case send(id: String, service: String, body: [UInt8], deadline: Int64, continuation: ReplyContinuation)
         case cancel(id: String)
         case stop
     }
+
+    typealias ReplyContinuation = UnsafeContinuation<Mlops_V1_Response, any Error>
 
     /// Raised locally when one attempt got no reply in time.
     struct AttemptTimedOut: Error {}
@@ -75,10 +74,9 @@ public final class BusClient: Sendable {
         try ZMQSocket.validate(endpoint: configuration.endpoint, type: ZMQ_DEALER, context: context)
         let mailbox = self.mailbox
         let endpoint = configuration.endpoint
-        let spinMicros = configuration.spinMicros
         let logger = logger
         startIOThread(name: "bus-client") {
-            ClientLoop(context: context, endpoint: endpoint, mailbox: mailbox, logger: logger, spinMicros: spinMicros).run()
+            ClientLoop(context: context, endpoint: endpoint, mailbox: mailbox, logger: logger).run()
         }
     }
 
@@ -92,9 +90,9 @@ public final class BusClient: Sendable {
         if method.isMutating && (options.idempotencyKey ?? "").isEmpty {
             throw BusError.invalidArgument(field: "idempotency_key", "\(method.service).\(method.name) changes state and needs an idempotency key")
         }
-        let response = try await callRaw(service: method.service, method: method.name, body: try input.serializedBytes(), options: options)
+        let response = try await callEnvelope(service: method.service, method: method.name, body: try input.serializedData(), options: options)
         do {
-            return try Output(serializedBytes: Array(response.body))
+            return try Output(serializedBytes: response.body)
         } catch {
             throw BusError.internal("\(method.service).\(method.name) answered with a body that is not a \(Output.protoMessageName)")
         }
@@ -103,6 +101,10 @@ public final class BusClient: Sendable {
     /// Sends one request envelope; retries retryable failures of idempotent calls
     /// with exponential backoff until the call's deadline. Returns only OK responses.
     public func callRaw(service: String, method: String, body: [UInt8], options: CallOptions) async throws -> Mlops_V1_Response {
+        try await callEnvelope(service: service, method: method, body: Data(body), options: options)
+    }
+
+    private func callEnvelope(service: String, method: String, body: Data, options: CallOptions) async throws -> Mlops_V1_Response {
         let start = ContinuousClock.now
         let deadline = start + options.timeout
         let deadlineUnixMs = unixMillisNow() + options.timeout.milliseconds
@@ -115,7 +117,7 @@ public final class BusClient: Sendable {
             request.id = idPrefix + String(nextID.add(1, ordering: .relaxed).newValue, radix: 16)
             request.service = service
             request.method = method
-            request.body = Data(body)
+            request.body = body
             request.metadata.deadlineUnixMs = deadlineUnixMs
             request.metadata.idempotencyKey = options.idempotencyKey ?? ""
             request.metadata.traceID = options.traceId
@@ -150,7 +152,10 @@ public final class BusClient: Sendable {
         let id = request.id
         let mailbox = self.mailbox
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
+            // Unsafe: the I/O loop resumes each continuation exactly once (reply,
+            // expiry, cancel or stop all take it out of PendingCalls first), and the
+            // checked variant costs an allocation per call.
+            try await withUnsafeThrowingContinuation { continuation in
                 if !mailbox.post(.send(id: id, service: service, body: bytes, deadline: unixMillisNow() + timeoutMs, continuation: continuation)) {
                     continuation.resume(throwing: BusError.unavailable("bus client stopped"))
                 }
@@ -167,10 +172,9 @@ private struct ClientLoop {
     let endpoint: String
     let mailbox: Mailbox<BusClient.Command>
     let logger: Logger
-    let spinMicros: Int
 
     func run() {
-        var pending = PendingCalls<CheckedContinuation<Mlops_V1_Response, any Error>>()
+        var pending = PendingCalls<BusClient.ReplyContinuation>()
         let socket: ZMQSocket
         do {
             socket = try ZMQSocket(context, type: ZMQ_DEALER)
@@ -182,18 +186,17 @@ private struct ClientLoop {
             failLeftovers()
             return
         }
-        var poller = ZMQPoller()
-        let socketIndex = poller.add(socket)
-        let mailboxIndex = poller.add(fd: mailbox.fd)
+        var poller = ReadinessPoller()
+        let socketTag: UInt64 = 0, mailboxTag: UInt64 = 1
+        poller.add(fd: socket.signalDescriptor, tag: socketTag)
+        poller.add(fd: mailbox.fd, tag: mailboxTag)
         var running = true
-        var didWork = false
         while running {
             var timeout = -1
             if let next = pending.nextDeadline() { timeout = Int(max(0, next - unixMillisNow())) }
-            guard poller.poll(timeoutMs: timeout, spinMicros: didWork ? spinMicros : 0) else { break }
-            didWork = false
-            if poller.isReadable(mailboxIndex) {
-                didWork = true
+            // Every turn reads the socket until empty after sending (a send may
+            // consume the input signal; see ReadinessPoller), so one wait is enough.
+            for tag in poller.wait(timeoutMs: timeout) where tag == mailboxTag {
                 for command in mailbox.drain() {
                     switch command {
                     case let .send(id, service, body, deadline, continuation):
@@ -209,22 +212,20 @@ private struct ClientLoop {
                     }
                 }
             }
-            if poller.isReadable(socketIndex) {
-                didWork = true
-                while let frames = socket.receive() {
-                    // [empty, MDPC01, service, body]
-                    guard frames.count == 4, frames[1] == MDP.clientHeader,
-                          let response = try? Mlops_V1_Response(serializedBytes: frames[3]) else {
-                        logger.warning("bus client dropped a malformed reply")
-                        continue
-                    }
-                    pending.complete(id: response.id)?.resume(returning: response)
+            while let frames = socket.receive() {
+                // [empty, MDPC01, service, body]
+                guard frames.count == 4, frames[1] == MDP.clientHeader,
+                      let response = try? Mlops_V1_Response(serializedBytes: frames[3]) else {
+                    logger.warning("bus client dropped a malformed reply")
+                    continue
                 }
+                pending.complete(id: response.id)?.resume(returning: response)
             }
             for continuation in pending.expire(now: unixMillisNow()) {
                 continuation.resume(throwing: BusClient.AttemptTimedOut())
             }
         }
+        poller.remove(fd: socket.signalDescriptor)
         for continuation in pending.removeAll() {
             continuation.resume(throwing: BusError.unavailable("bus client stopped"))
         }

@@ -8,8 +8,10 @@ import Synchronization
 /// Maps method names to typed handlers. Built before the worker starts, then
 /// read concurrently by every slot.
 public struct BusRouter: Sendable {
-    public typealias RawHandler = @Sendable (_ body: [UInt8], _ context: BusContext) async throws -> [UInt8]
-    public typealias ImmediateRawHandler = @Sendable (_ body: [UInt8], _ context: BusContext) throws -> [UInt8]
+    // Bodies stay `Data` from the envelope to the handler and back: the envelope's
+    // bytes field is Data, and converting to [UInt8] copied it twice per call.
+    typealias RawHandler = @Sendable (_ body: Data, _ context: BusContext) async throws -> Data
+    typealias ImmediateRawHandler = @Sendable (_ body: Data, _ context: BusContext) throws -> Data
 
     public let service: String
     private var handlers: [String: RawHandler] = [:]
@@ -41,7 +43,7 @@ public struct BusRouter: Sendable {
                 throw BusError.invalidArgument(field: "body", "not a valid \(Input.protoMessageName): \(error)")
             }
             if mutating { _ = try context.requireIdempotencyKey() }
-            return try handler(input, context).serializedBytes()
+            return try handler(input, context).serializedData()
         }
     }
 
@@ -62,7 +64,7 @@ public struct BusRouter: Sendable {
             }
             if mutating { _ = try context.requireIdempotencyKey() }
             let output = try await handler(input, context)
-            return try output.serializedBytes()
+            return try output.serializedData()
         }
     }
 
@@ -72,10 +74,10 @@ public struct BusRouter: Sendable {
         do {
             let (request, context) = try call.begin(requestBytes)
             if let immediate = immediateHandlers[request.method] {
-                return call.finish(.success(try immediate(Array(request.body), context)))
+                return call.finish(.success(try immediate(request.body, context)))
             }
             guard let handler = handlers[request.method] else { throw call.unknownMethod() }
-            return call.finish(.success(try await handler(Array(request.body), context)))
+            return call.finish(.success(try await handler(request.body, context)))
         } catch {
             return call.finish(.failure(error))
         }
@@ -89,7 +91,7 @@ public struct BusRouter: Sendable {
         do {
             let (request, context) = try call.begin(requestBytes)
             guard let immediate = immediateHandlers[request.method] else { return nil }
-            return call.finish(.success(try immediate(Array(request.body), context)))
+            return call.finish(.success(try immediate(request.body, context)))
         } catch {
             // A bad envelope or a passed deadline: answered here like anywhere else.
             return call.finish(.failure(error))
@@ -132,10 +134,10 @@ private struct Call {
         return BusError(.unimplemented, "service '\(service)' has no method '\(method)'")
     }
 
-    mutating func finish(_ result: Result<[UInt8], any Error>) -> [UInt8] {
+    mutating func finish(_ result: Result<Data, any Error>) -> [UInt8] {
         switch result {
         case .success(let body):
-            response.body = Data(body)
+            response.body = body
             response.status.code = .ok
         case .failure(let error as BusError):
             response.status = error.status

@@ -9,12 +9,9 @@ public struct BusWorkerConfiguration: Sendable {
     public var heartbeatIntervalMs: Int64
     public var liveness: Int
     public var drainGraceMs: Int64
-    /// Microseconds the I/O thread stays awake after work, waiting for a handler's reply.
-    public var spinMicros: Int
 
-    public init(endpoint: String, slots: Int = 8, heartbeatIntervalMs: Int64 = 2500, liveness: Int = 3, drainGraceMs: Int64 = 250, spinMicros: Int = 0) {
+    public init(endpoint: String, slots: Int = 8, heartbeatIntervalMs: Int64 = 2500, liveness: Int = 3, drainGraceMs: Int64 = 250) {
         self.endpoint = endpoint
-        self.spinMicros = spinMicros
         self.slots = slots
         self.heartbeatIntervalMs = heartbeatIntervalMs
         self.liveness = liveness
@@ -104,8 +101,15 @@ private final class WorkerLoop: @unchecked Sendable {
 
     private var machines: [WorkerStateMachine] = []
     private var sockets: [ZMQSocket?] = []
-    private var pollDirty = true
-    private var handedOver = false
+    private var poller = ReadinessPoller()
+    /// Slots we sent on outside their receive loop: libzmq may have consumed their
+    /// input signal, so they are read once more before the loop sleeps.
+    private var unsettled: [Int] = []
+    private var isUnsettled: [Bool] = []
+    /// No later than the earliest timer of any slot. Messages only postpone a
+    /// slot's timers, except DISCONNECT's grace period, which lowers this itself.
+    private var nextTick: Int64 = 0
+    private static let mailboxTag = UInt64.max
 
     init(context: ZMQContext, configuration: BusWorkerConfiguration, service: String, mailbox: Mailbox<BusWorker.Command>,
          immediate: @escaping @Sendable ([UInt8]) -> [UInt8]?, deliver: @escaping @Sendable (BusWorker.WorkItem) -> Void, logger: Logger) {
@@ -123,97 +127,112 @@ private final class WorkerLoop: @unchecked Sendable {
             heartbeatIntervalMs: configuration.heartbeatIntervalMs, liveness: configuration.liveness, drainGraceMs: configuration.drainGraceMs)
         machines = Array(repeating: WorkerStateMachine(configuration: machineConfiguration), count: configuration.slots)
         sockets = Array(repeating: nil, count: configuration.slots)
+        isUnsettled = Array(repeating: false, count: configuration.slots)
+        poller.add(fd: mailbox.fd, tag: Self.mailboxTag)
         let now = unixMillisNow()
+        nextTick = now + configuration.heartbeatIntervalMs
         for slot in machines.indices {
             perform(machines[slot].start(now: now), slot: slot)
         }
 
-        var poller = ZMQPoller()
-        var socketSlots: [(pollIndex: Int, slot: Int)] = []
         var draining = false
-        // Whether the last turn handed work over; only then is a reply likely within microseconds.
-        var busy = false
         while !(draining && machines.allSatisfy(\.isClosed)) {
-            if pollDirty {
-                poller = ZMQPoller()
-                _ = poller.add(fd: mailbox.fd)
-                socketSlots = sockets.indices.compactMap { slot in
-                    sockets[slot].map { (poller.add($0), slot) }
-                }
-                pollDirty = false
+            while let slot = unsettled.popLast() {
+                isUnsettled[slot] = false
+                if let socket = sockets[slot], socket.hasInput { serve(slot: slot) }
             }
-            let now = unixMillisNow()
-            let next = machines.map { $0.nextTickAt(now: now) }.min() ?? now + 1000
-            guard poller.poll(timeoutMs: Int(max(0, next - now)), spinMicros: busy ? configuration.spinMicros : 0) else { break }
-            busy = false
-
-            if poller.isReadable(0) {
-                for command in mailbox.drain() {
-                    switch command {
-                    case let .reply(slot, client, body):
-                        perform(machines[slot].handlerFinished(client: client, body: body, now: unixMillisNow()), slot: slot)
-                    case .drain:
-                        draining = true
-                        let now = unixMillisNow()
-                        for slot in machines.indices { perform(machines[slot].drain(now: now), slot: slot) }
+            let ready = poller.wait(timeoutMs: Int(max(0, nextTick - unixMillisNow())))
+            for tag in ready {
+                if tag == Self.mailboxTag {
+                    for command in mailbox.drain() {
+                        switch command {
+                        case let .reply(slot, client, body):
+                            perform(machines[slot].handlerFinished(client: client, body: body, now: unixMillisNow()), slot: slot)
+                        case .drain:
+                            draining = true
+                            let now = unixMillisNow()
+                            for slot in machines.indices { perform(machines[slot].drain(now: now), slot: slot) }
+                        }
                     }
-                }
-            }
-            for (pollIndex, slot) in socketSlots where poller.isReadable(pollIndex) {
-                // The socket may have been replaced while handling an earlier message.
-                while let socket = sockets[slot], let frames = socket.receive() {
-                    // [empty, MDPW01, command, ...]
-                    guard frames.count >= 3, frames[1] == MDP.workerHeader,
-                          let commandByte = frames[2].first, let command = MDP.Command(rawValue: commandByte) else {
-                        logger.warning("worker dropped a malformed message from the broker")
-                        continue
-                    }
-                    perform(machines[slot].received(command: command, frames: frames[3...], now: unixMillisNow()), slot: slot)
+                } else {
+                    serve(slot: Int(tag))
                 }
             }
             let tickNow = unixMillisNow()
-            for slot in machines.indices { perform(machines[slot].tick(now: tickNow), slot: slot) }
-            busy = handedOver
-            handedOver = false
+            if tickNow >= nextTick {
+                for slot in machines.indices { perform(machines[slot].tick(now: tickNow), slot: slot) }
+                nextTick = machines.reduce(tickNow + configuration.heartbeatIntervalMs) { min($0, $1.nextTickAt(now: tickNow)) }
+            }
         }
+        for socket in sockets.compactMap({ $0 }) { poller.remove(fd: socket.signalDescriptor) }
         sockets = []
         _ = mailbox.close()
+    }
+
+    /// Reads a slot's socket until it has nothing waiting, acting on each message.
+    private func serve(slot: Int) {
+        // The socket may be replaced while handling a message (DISCONNECT → reconnect).
+        while let socket = sockets[slot], let frames = socket.receive() {
+            // [empty, MDPW01, command, ...]
+            guard frames.count >= 3, frames[1] == MDP.workerHeader,
+                  let commandByte = frames[2].first, let command = MDP.Command(rawValue: commandByte) else {
+                logger.warning("worker dropped a malformed message from the broker")
+                continue
+            }
+            perform(machines[slot].received(command: command, frames: frames[3...], now: unixMillisNow()), slot: slot)
+        }
+    }
+
+    private func markUnsettled(_ slot: Int) {
+        guard !isUnsettled[slot] else { return }
+        isUnsettled[slot] = true
+        unsettled.append(slot)
     }
 
     private func perform(_ actions: [WorkerStateMachine.Action], slot: Int) {
         for action in actions {
             switch action {
             case .connect:
-                sockets[slot] = nil
-                pollDirty = true
+                closeSocket(slot: slot)
                 do {
                     let socket = try ZMQSocket(context, type: ZMQ_DEALER)
                     socket.setOption(ZMQ_SNDHWM, 0)
                     socket.setOption(ZMQ_RCVHWM, 0)
                     try socket.connect(configuration.endpoint)
                     socket.send([[], MDP.workerHeader, [MDP.Command.ready.rawValue], Array(service.utf8)])
+                    poller.add(fd: socket.signalDescriptor, tag: UInt64(slot))
                     sockets[slot] = socket
+                    markUnsettled(slot)
                 } catch {
                     // The state machine retries after the broker expiry passes.
                     logger.error("worker could not connect", metadata: ["error": .string("\(error)")])
                 }
             case .sendHeartbeat:
                 sockets[slot]?.send([[], MDP.workerHeader, [MDP.Command.heartbeat.rawValue]])
+                markUnsettled(slot)
             case let .sendReply(client, body):
                 sockets[slot]?.send([[], MDP.workerHeader, [MDP.Command.reply.rawValue], client, [], body])
+                markUnsettled(slot)
             case .sendDisconnect:
                 sockets[slot]?.send([[], MDP.workerHeader, [MDP.Command.disconnect.rawValue]])
+                markUnsettled(slot)
+                // The drain grace timer may be due before any other.
+                nextTick = min(nextTick, machines[slot].nextTickAt(now: unixMillisNow()))
             case let .deliver(client, body):
                 if let reply = immediate(body) {
                     perform(machines[slot].handlerFinished(client: client, body: reply, now: unixMillisNow()), slot: slot)
                 } else {
-                    handedOver = true
                     deliver(BusWorker.WorkItem(slot: slot, client: client, body: body))
                 }
             case .close:
-                sockets[slot] = nil
-                pollDirty = true
+                closeSocket(slot: slot)
             }
         }
+    }
+
+    private func closeSocket(slot: Int) {
+        guard let socket = sockets[slot] else { return }
+        poller.remove(fd: socket.signalDescriptor)
+        sockets[slot] = nil
     }
 }

@@ -1,5 +1,4 @@
 import CZeroMQ
-import Dispatch
 import Synchronization
 
 #if canImport(Glibc)
@@ -84,6 +83,23 @@ final class ZMQSocket {
         return true
     }
 
+    /// The descriptor libzmq signals when this socket's state may have changed
+    /// (see `ReadinessPoller`): not the TCP connection, and never read by us.
+    var signalDescriptor: Int32 {
+        var fd: Int32 = -1
+        var size = MemoryLayout<Int32>.size
+        zmq_getsockopt(handle, ZMQ_FD, &fd, &size)
+        return fd
+    }
+
+    /// Whether a message is waiting; also consumes libzmq's pending signals.
+    var hasInput: Bool {
+        var events: Int32 = 0
+        var size = MemoryLayout<Int32>.size
+        guard zmq_getsockopt(handle, ZMQ_EVENTS, &events, &size) == 0 else { return false }
+        return events & Int32(ZMQ_POLLIN) != 0
+    }
+
     /// Receives one whole multipart message, or nil when none is waiting.
     func receive() -> [Frame]? {
         var frames: [Frame] = []
@@ -120,27 +136,8 @@ struct ZMQPoller {
         return items.count - 1
     }
 
-    mutating func replace(_ index: Int, with socket: ZMQSocket) {
-        items[index].socket = socket.handle
-    }
-
     /// Waits up to `timeoutMs` (-1: forever). Returns false on ETERM.
-    ///
-    /// With `spinMicros` > 0 it first polls without sleeping for that long: the
-    /// answer to what the loop just handed over (a reply from a handler task, the
-    /// caller's next request) usually comes back within a few microseconds, and
-    /// catching it awake saves a thread wake-up, the largest cost per round trip
-    /// on a small VM. Loops pass a spin only right after they did some work.
-    mutating func poll(timeoutMs: Int, spinMicros: Int = 0) -> Bool {
-        if spinMicros > 0 && timeoutMs != 0 {
-            let start = DispatchTime.now().uptimeNanoseconds
-            let budget = UInt64(spinMicros) * 1000
-            repeat {
-                let rc = pollOnce(timeoutMs: 0)
-                if rc < 0 { return zmq_errno() != ETERM }
-                if rc > 0 { return true }
-            } while DispatchTime.now().uptimeNanoseconds - start < budget
-        }
+    mutating func poll(timeoutMs: Int) -> Bool {
         let rc = pollOnce(timeoutMs: timeoutMs)
         if rc < 0 && zmq_errno() == ETERM { return false }
         return true
@@ -151,6 +148,47 @@ struct ZMQPoller {
     }
 
     func isReadable(_ index: Int) -> Bool { items[index].revents & Int16(ZMQ_POLLIN) != 0 }
+}
+
+/// Waits on many sockets at a cost that grows with the ready ones only.
+///
+/// zmq_poll asks every socket for its state before and after sleeping, so a
+/// worker with 32 slot sockets paid 64 getsockopt calls and a 33-descriptor
+/// poll per request. This keeps the descriptors in an epoll set instead.
+///
+/// A socket's signal descriptor only says "look at me": libzmq consumes the
+/// signal in whichever call on the socket runs next, a send included. So the
+/// loop must (1) read a ready socket until `receive` returns nil, and (2) after
+/// sending on a socket outside that loop, check `hasInput` before sleeping
+/// (`ReadinessPoller` leaves that bookkeeping to the loop, which knows when it sent).
+struct ReadinessPoller: ~Copyable {
+    private let epollDescriptor: Int32
+    private var ready: [UInt64] = Array(repeating: 0, count: 64)
+
+    init() {
+        epollDescriptor = epoll_create1(Int32(EPOLL_CLOEXEC))
+        precondition(epollDescriptor >= 0, "epoll_create1 failed: \(errno)")
+    }
+
+    deinit { Glibc.close(epollDescriptor) }
+
+    func add(fd: Int32, tag: UInt64) {
+        let rc = mlops_epoll_add(epollDescriptor, fd, tag)
+        precondition(rc == 0, "epoll_ctl ADD failed: \(errno)")
+    }
+
+    /// Must be called before the descriptor's socket is closed.
+    func remove(fd: Int32) {
+        _ = mlops_epoll_remove(epollDescriptor, fd)
+    }
+
+    /// Waits up to `timeoutMs` (-1: forever) and returns the ready tags.
+    mutating func wait(timeoutMs: Int) -> ArraySlice<UInt64> {
+        let count = ready.withUnsafeMutableBufferPointer { buffer in
+            mlops_epoll_wait(epollDescriptor, buffer.baseAddress, Int32(buffer.count), Int32(clamping: timeoutMs))
+        }
+        return ready[0..<max(0, Int(count))]
+    }
 }
 
 /// Commands from async callers to one I/O thread: a locked queue plus an

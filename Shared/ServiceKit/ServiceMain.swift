@@ -66,7 +66,7 @@ public enum ServiceMain {
 
         do {
             let postgres = try await prepareDatabase(settings: settings, schema: service, migrations: migrations, logger: logger)
-            let bus = try BusClient(configuration: .init(endpoint: settings.busEndpoint, spinMicros: settings.worker.spinMicros), logger: logger)
+            let bus = try BusClient(configuration: .init(endpoint: settings.busEndpoint), logger: logger)
             let events = try BusPublisher(endpoint: settings.busPubEndpoint, logger: logger)
             let dependencies = ServiceDependencies(
                 settings: settings, schema: service, postgres: postgres, bus: bus, events: events,

@@ -38,13 +38,12 @@ public struct ServiceSettings: Sendable {
         let heartbeat = environment.int("BUS_HEARTBEAT_MS", default: 2500, range: 10...600_000)
         let liveness = environment.int("BUS_LIVENESS", default: 3, range: 1...100)
         let startup = environment.int("STARTUP_TIMEOUT_S", default: 60, range: 1...3600)
-        let spin = environment.int("BUS_SPIN_US", default: 0, range: 0...10_000)
         return ServiceSettings(
             service: service, logLevel: logLevel, logFormat: logFormat, metricsPort: metricsPort,
             busEndpoint: busEndpoint, busPubEndpoint: busPubEndpoint, busSubEndpoint: busSubEndpoint,
             dataRoot: dataRoot, database: database, databaseBootstrap: bootstrap,
             serviceDatabasePassword: password, databasePoolSize: poolSize,
-            worker: BusWorkerConfiguration(endpoint: busEndpoint, slots: slots, heartbeatIntervalMs: Int64(heartbeat), liveness: liveness, spinMicros: spin),
+            worker: BusWorkerConfiguration(endpoint: busEndpoint, slots: slots, heartbeatIntervalMs: Int64(heartbeat), liveness: liveness),
             startupTimeout: .seconds(startup)
         )
     }

@@ -33,7 +33,7 @@ public struct GatewayDependencies: Sendable {
         let postgres = try await ServiceMain.prepareDatabase(settings: settings.common, schema: GatewaySettings.service, migrations: { try gatewayMigrations() }, logger: logger)
         return GatewayDependencies(
             postgres: postgres,
-            bus: try BusClient(configuration: .init(endpoint: settings.common.busEndpoint, spinMicros: settings.common.worker.spinMicros), logger: logger),
+            bus: try BusClient(configuration: .init(endpoint: settings.common.busEndpoint), logger: logger),
             blobs: try BlobStore(dataRoot: settings.common.dataRoot),
             metrics: metrics, jobEvents: try JobEventHub(endpoint: settings.common.busSubEndpoint, logger: logger), logger: logger
         )

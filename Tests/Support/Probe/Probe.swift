@@ -67,8 +67,6 @@ struct EchoWorker: AsyncParsableCommand {
 
     @Option var endpoint = "tcp://127.0.0.1:5555"
     @Option var slots = 32
-    @Option(help: "Microseconds the I/O thread stays awake after work.") var spinUs = 0
-
     func run() async throws {
         var router = BusRouter(service: ProbeMethods.service)
         router.onImmediate(ProbeMethods.echo) { request, _ in
@@ -77,7 +75,7 @@ struct EchoWorker: AsyncParsableCommand {
             return reply
         }
         let logger = Logger(label: "echo-worker")
-        let worker = BusWorker(configuration: .init(endpoint: endpoint, slots: slots, spinMicros: spinUs), router: router, logger: logger)
+        let worker = BusWorker(configuration: .init(endpoint: endpoint, slots: slots), router: router, logger: logger)
         // SIGTERM/SIGINT drain the worker, as in every service.
         let group = ServiceGroup(services: [worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
@@ -93,10 +91,8 @@ struct Bench: AsyncParsableCommand {
     @Option var inflight = 1
     @Option var requests = 20_000
     @Option var warmup = 2_000
-    @Option(help: "Microseconds the I/O thread stays awake after work.") var spinUs = 0
-
     func run() async throws {
-        let client = try BusClient(configuration: .init(endpoint: endpoint, spinMicros: spinUs))
+        let client = try BusClient(configuration: .init(endpoint: endpoint))
         let size = self.size
         let warmup = self.warmup
         let request = Mlops_V1_Probe_EchoRequest.with { $0.payload = Data(repeating: 0x61, count: size) }
