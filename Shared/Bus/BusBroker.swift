@@ -202,7 +202,7 @@ private final class BrokerLoop: @unchecked Sendable {
         for action in actions {
             switch action {
             case let .dispatch(worker, client, body):
-                if !socket.send([worker, [], MDP.workerHeader, [MDP.Command.request.rawValue], client, [], body]) {
+                if !socket.send([worker, [], MDP.workerHeader, MDP.Command.request.frame, client, [], body]) {
                     // The worker vanished between READY and now; its heartbeat expiry will
                     // purge it and answer the client UNAVAILABLE.
                     logger.debug("dispatch to a vanished worker")
@@ -221,9 +221,9 @@ private final class BrokerLoop: @unchecked Sendable {
                     socket.send([client, [], MDP.clientHeader, Array(service.utf8), bytes])
                 }
             case let .heartbeat(worker):
-                socket.send([worker, [], MDP.workerHeader, [MDP.Command.heartbeat.rawValue]])
+                socket.send([worker, [], MDP.workerHeader, MDP.Command.heartbeat.frame])
             case let .disconnect(worker):
-                socket.send([worker, [], MDP.workerHeader, [MDP.Command.disconnect.rawValue]])
+                socket.send([worker, [], MDP.workerHeader, MDP.Command.disconnect.frame])
             }
         }
     }

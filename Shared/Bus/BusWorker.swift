@@ -199,7 +199,7 @@ private final class WorkerLoop: @unchecked Sendable {
                     socket.setOption(ZMQ_SNDHWM, 0)
                     socket.setOption(ZMQ_RCVHWM, 0)
                     try socket.connect(configuration.endpoint)
-                    socket.send([[], MDP.workerHeader, [MDP.Command.ready.rawValue], Array(service.utf8)])
+                    socket.send([[], MDP.workerHeader, MDP.Command.ready.frame, Array(service.utf8)])
                     poller.add(fd: socket.signalDescriptor, tag: UInt64(slot))
                     sockets[slot] = socket
                     markUnsettled(slot)
@@ -208,13 +208,13 @@ private final class WorkerLoop: @unchecked Sendable {
                     logger.error("worker could not connect", metadata: ["error": .string("\(error)")])
                 }
             case .sendHeartbeat:
-                sockets[slot]?.send([[], MDP.workerHeader, [MDP.Command.heartbeat.rawValue]])
+                sockets[slot]?.send([[], MDP.workerHeader, MDP.Command.heartbeat.frame])
                 markUnsettled(slot)
             case let .sendReply(client, body):
-                sockets[slot]?.send([[], MDP.workerHeader, [MDP.Command.reply.rawValue], client, [], body])
+                sockets[slot]?.send([[], MDP.workerHeader, MDP.Command.reply.frame, client, [], body])
                 markUnsettled(slot)
             case .sendDisconnect:
-                sockets[slot]?.send([[], MDP.workerHeader, [MDP.Command.disconnect.rawValue]])
+                sockets[slot]?.send([[], MDP.workerHeader, MDP.Command.disconnect.frame])
                 markUnsettled(slot)
                 // The drain grace timer may be due before any other.
                 nextTick = min(nextTick, machines[slot].nextTickAt(now: unixMillisNow()))

@@ -27,7 +27,20 @@ public enum MDP {
         case reply = 3
         case heartbeat = 4
         case disconnect = 5
+
+        /// The command's frame, made once: a literal `[rawValue]` is an allocation per message.
+        var frame: Frame {
+            switch self {
+            case .ready: MDP.commandFrames[0]
+            case .request: MDP.commandFrames[1]
+            case .reply: MDP.commandFrames[2]
+            case .heartbeat: MDP.commandFrames[3]
+            case .disconnect: MDP.commandFrames[4]
+            }
+        }
     }
+
+    private static let commandFrames: [Frame] = [[1], [2], [3], [4], [5]]
 
     /// RFC 8 (MMI): service names starting with this prefix are answered by the broker.
     public static let mmiPrefix = "mmi."

@@ -103,6 +103,8 @@ final class ZMQSocket {
     /// Receives one whole multipart message, or nil when none is waiting.
     func receive() -> [Frame]? {
         var frames: [Frame] = []
+        // Majordomo messages have up to 7 parts; growing from empty would reallocate 3 times.
+        frames.reserveCapacity(8)
         while true {
             zmq_msg_init(message)
             if zmq_msg_recv(message, handle, ZMQ_DONTWAIT) < 0 {
