@@ -7,8 +7,9 @@
 // (`IOThread`) that creates its sockets, uses them, and closes them; no socket
 // pointer ever leaves that thread. Async callers talk to the thread only
 // through a `Mailbox`: a mutex-protected queue plus an eventfd that the
-// thread polls beside its sockets (zmq_poll accepts raw fds), so posting a
-// command wakes the loop at once without a busy wait. Results go back by
+// thread waits on beside its sockets (one epoll set holding the eventfd and
+// each socket's ZMQ_FD; see `ReadinessPoller`), so posting a command wakes
+// the loop at once without a busy wait. Results go back by
 // resuming the caller's continuation (client, matched by request id) or
 // through an AsyncStream (worker requests, subscriber events). The protocol
 // decisions themselves (who is alive, what to send, what has expired) live in
