@@ -58,22 +58,34 @@ public struct TestDatabase: Sendable {
     }
 }
 
-/// A free TCP port on loopback (bind to 0, read it back, release it).
+/// A free TCP port on loopback, from below the kernel's ephemeral range.
+///
+/// Binding to 0 hands out an ephemeral port, and between our release and the
+/// service's bind any outgoing connection of a test running alongside may take
+/// it as its source port (CI saw "Address already in use" that way). Ports below
+/// the range are never picked for outgoing connections; a random one that binds
+/// now is only at risk from another caller of this function.
 public func freePort() -> Int {
+    for _ in 0..<200 {
+        let port = Int.random(in: 20_000..<32_768)
+        if canBind(port: port) { return port }
+    }
+    preconditionFailure("no free port between 20000 and 32767")
+}
+
+private func canBind(port: Int) -> Bool {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return false }
     defer { close(fd) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    withUnsafeMutablePointer(to: &address) { pointer in
+    address.sin_port = UInt16(port).bigEndian
+    return withUnsafePointer(to: &address) { pointer in
         pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-            _ = bind(fd, raw, length)
-            _ = getsockname(fd, raw, &length)
+            bind(fd, raw, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
         }
     }
-    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 /// A real child process (one of our executables) with its output in a log file.
