@@ -165,8 +165,7 @@ struct TrainerJobTests {
     }
 }
 
-/// Reads a Server-Sent Events stream over a raw socket until the server ends it.
-/// Reads a Server-Sent Events stream until it ends, or until `stopAfter`
+/// Reads a Server-Sent Events stream over a raw socket until the server ends it, or until `stopAfter`
 /// events have come (then hangs up); `lastEventID` is sent as Last-Event-ID.
 func sseEvents(port: Int, path: String, token: String, timeout: TimeInterval = 180, lastEventID: String? = nil,
                stopAfter: Int? = nil) async throws -> [(kind: String, data: String, id: String?)] {

@@ -195,6 +195,12 @@ struct JobRoutes {
                 sentThrough = event.id
                 ended = Self.isFinalState(event)
             }
+            // The job ended but its final event was dropped (pub/sub may): say so now,
+            // not at the next idle check.
+            if !ended, JobJSON.terminal.contains(job.status) {
+                opening += Self.finalStateFrame(job, id: id)
+                ended = true
+            }
         } else {
             var snapshot = JSONWriter(capacity: 2048)
             JobJSON.write(job, into: &snapshot)
@@ -226,13 +232,7 @@ struct JobRoutes {
                         // A dropped final event must not leave the client waiting forever.
                         let now = try? await calls.bus.call(TrainerMethods.getJob, lookup, options: options)
                         if let now, JobJSON.terminal.contains(now.status) {
-                            var state = JSONWriter(capacity: 256)
-                            state.beginObject()
-                            state.key("job_id"); state.int(id)
-                            state.key("status"); state.string(now.status)
-                            state.key("reason"); state.string(now.statusReason)
-                            state.endObject()
-                            try await writer.write(ByteBuffer(string: Self.frame("state", String(buffer: state.buffer))))
+                            try await writer.write(ByteBuffer(string: Self.finalStateFrame(now, id: id)))
                             try await writer.finish(nil)
                             return
                         }
@@ -246,6 +246,17 @@ struct JobRoutes {
 
     static func frame(_ event: JobEventHub.Event) -> String {
         "id: \(event.id)\n" + frame(event.kind, event.json)
+    }
+
+    /// A `state` event for a job found ended by asking the trainer.
+    private static func finalStateFrame(_ job: Mlops_V1_Trainer_Job, id: Int64) -> String {
+        var state = JSONWriter(capacity: 256)
+        state.beginObject()
+        state.key("job_id"); state.int(id)
+        state.key("status"); state.string(job.status)
+        state.key("reason"); state.string(job.statusReason)
+        state.endObject()
+        return frame("state", String(buffer: state.buffer))
     }
 
     private static func isFinalState(_ event: JobEventHub.Event) -> Bool {
