@@ -52,6 +52,8 @@ public final class BusClient: Sendable {
     enum Command: Sendable {
         case send(id: String, service: String, body: [UInt8], deadline: Int64, continuation: ReplyContinuation)
         case cancel(id: String)
+        /// A task job for `executor`, run on the I/O thread.
+        case run(UnownedJob)
         case stop
     }
 
@@ -67,6 +69,8 @@ public final class BusClient: Sendable {
     private let idPrefix = String(UInt32.random(in: .min ... .max), radix: 16) + "-"
     private let nextID = Atomic<UInt64>(0)
     private let logger: Logger
+    /// Runs tasks on this client's I/O thread; see `executor`.
+    private let ioExecutor: BusClientExecutor
 
     public init(configuration: BusClientConfiguration, context: ZMQContext = .shared, logger: Logger = Logger(label: "bus.client")) throws {
         self.configuration = configuration
@@ -75,10 +79,22 @@ public final class BusClient: Sendable {
         let mailbox = self.mailbox
         let endpoint = configuration.endpoint
         let logger = logger
+        let executor = BusClientExecutor(mailbox: mailbox)
+        ioExecutor = executor
         startIOThread(name: "bus-client") {
-            ClientLoop(context: context, endpoint: endpoint, mailbox: mailbox, logger: logger).run()
+            ClientLoop(context: context, endpoint: endpoint, mailbox: mailbox, executor: executor, logger: logger).run()
         }
     }
+
+    /// A task executor on this client's I/O thread, for callers that make many
+    /// short bus calls in a row (`Task(executorPreference: client.executor)`,
+    /// `withTaskExecutorPreference`). A call from a task on the cooperative pool
+    /// crosses to the I/O thread to be sent (an eventfd wake-up) and its reply
+    /// crosses back (a continuation resumed onto the pool, another wake-up); a
+    /// task running here sends directly and is resumed in the same loop turn.
+    /// Its code runs between the socket's turns, so it must not block or compute
+    /// for long: everything else waiting on this client waits for it.
+    public var executor: some TaskExecutor { ioExecutor }
 
     deinit { mailbox.post(.stop) }
 
@@ -166,14 +182,17 @@ public final class BusClient: Sendable {
     }
 }
 
-/// The client's I/O thread: owns the DEALER socket and the pending-call table.
+/// The client's I/O thread: owns the DEALER socket and the pending-call table,
+/// and runs the jobs of tasks that prefer `BusClient.executor`.
 private struct ClientLoop {
     let context: ZMQContext
     let endpoint: String
     let mailbox: Mailbox<BusClient.Command>
+    let executor: BusClientExecutor
     let logger: Logger
 
     func run() {
+        mailbox.bindToCurrentThread()
         var pending = PendingCalls<BusClient.ReplyContinuation>()
         let socket: ZMQSocket
         do {
@@ -190,37 +209,47 @@ private struct ClientLoop {
         let socketTag: UInt64 = 0, mailboxTag: UInt64 = 1
         poller.add(fd: socket.signalDescriptor, tag: socketTag)
         poller.add(fd: mailbox.fd, tag: mailboxTag)
+        let taskExecutor = executor.asUnownedTaskExecutor()
         var running = true
         while running {
             var timeout = -1
             if let next = pending.nextDeadline() { timeout = Int(max(0, next - unixMillisNow())) }
-            // Every turn reads the socket until empty after sending (a send may
-            // consume the input signal; see ReadinessPoller), so one wait is enough.
-            for tag in poller.wait(timeoutMs: timeout) where tag == mailboxTag {
-                for command in mailbox.drain() {
-                    switch command {
-                    case let .send(id, service, body, deadline, continuation):
-                        if socket.send([[], MDP.clientHeader, Array(service.utf8), body]) {
-                            pending.add(id: id, deadline: deadline, waiter: continuation)
-                        } else {
-                            continuation.resume(throwing: BusError.unavailable("bus: could not queue the request to \(endpoint)"))
+            var mailboxReady = false
+            for tag in poller.wait(timeoutMs: timeout) where tag == mailboxTag { mailboxReady = true }
+            // Jobs run here post sends and resumed jobs without waking the loop,
+            // so the turn repeats until the mailbox stays empty. Every pass reads
+            // the socket until empty after sending (a send may consume the input
+            // signal; see ReadinessPoller), so one wait per turn is enough.
+            repeat {
+                if mailboxReady || mailbox.hasCommands {
+                    mailboxReady = false
+                    for command in mailbox.drain() {
+                        switch command {
+                        case let .send(id, service, body, deadline, continuation):
+                            if socket.send([[], MDP.clientHeader, Array(service.utf8), body]) {
+                                pending.add(id: id, deadline: deadline, waiter: continuation)
+                            } else {
+                                continuation.resume(throwing: BusError.unavailable("bus: could not queue the request to \(endpoint)"))
+                            }
+                        case let .cancel(id):
+                            pending.complete(id: id)?.resume(throwing: CancellationError())
+                        case let .run(job):
+                            job.runSynchronously(on: taskExecutor)
+                        case .stop:
+                            running = false
                         }
-                    case let .cancel(id):
-                        pending.complete(id: id)?.resume(throwing: CancellationError())
-                    case .stop:
-                        running = false
                     }
                 }
-            }
-            while let frames = socket.receive() {
-                // [empty, MDPC01, service, body]
-                guard frames.count == 4, frames[1] == MDP.clientHeader,
-                      let response = try? Mlops_V1_Response(serializedBytes: frames[3]) else {
-                    logger.warning("bus client dropped a malformed reply")
-                    continue
+                while let frames = socket.receive() {
+                    // [empty, MDPC01, service, body]
+                    guard frames.count == 4, frames[1] == MDP.clientHeader,
+                          let response = try? Mlops_V1_Response(serializedBytes: frames[3]) else {
+                        logger.warning("bus client dropped a malformed reply")
+                        continue
+                    }
+                    pending.complete(id: response.id)?.resume(returning: response)
                 }
-                pending.complete(id: response.id)?.resume(returning: response)
-            }
+            } while running && mailbox.hasCommands
             for continuation in pending.expire(now: unixMillisNow()) {
                 continuation.resume(throwing: BusClient.AttemptTimedOut())
             }
@@ -232,13 +261,34 @@ private struct ClientLoop {
         failLeftovers()
     }
 
-    /// Closes the mailbox and answers what was still queued, so no caller waits forever.
+    /// Closes the mailbox and answers what was still queued, so no caller waits
+    /// forever; jobs still queued move to the global executor.
     private func failLeftovers() {
         for command in mailbox.close() {
-            if case let .send(_, _, _, _, continuation) = command {
+            switch command {
+            case let .send(_, _, _, _, continuation):
                 continuation.resume(throwing: BusError.unavailable("bus client stopped"))
+            case let .run(job):
+                globalConcurrentExecutor.enqueue(job)
+            case .cancel, .stop:
+                break
             }
         }
+    }
+}
+
+/// `BusClient.executor`: jobs go through the client's mailbox to its I/O thread.
+final class BusClientExecutor: TaskExecutor {
+    private let mailbox: Mailbox<BusClient.Command>
+
+    init(mailbox: Mailbox<BusClient.Command>) {
+        self.mailbox = mailbox
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        // A stopped client's thread is gone; its tasks go on elsewhere.
+        if !mailbox.post(.run(job)) { globalConcurrentExecutor.enqueue(job) }
     }
 }
 

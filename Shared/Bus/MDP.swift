@@ -6,16 +6,19 @@
 // worker group, publisher, subscriber, broker) owns one dedicated I/O thread
 // (`IOThread`) that creates its sockets, uses them, and closes them; no socket
 // pointer ever leaves that thread. Async callers talk to the thread only
-// through a `Mailbox`: a mutex-protected queue plus an eventfd that the
-// thread waits on beside its sockets (one epoll set holding the eventfd and
-// each socket's ZMQ_FD; see `ReadinessPoller`), so posting a command wakes
-// the loop at once without a busy wait. Results go back by
-// resuming the caller's continuation (client, matched by request id) or
-// through an AsyncStream (worker requests, subscriber events). The protocol
-// decisions themselves (who is alive, what to send, what has expired) live in
-// pure state machines (`BrokerStateMachine`, `WorkerStateMachine`,
-// `PendingCalls`) that take time as an argument and are unit-tested without
-// sockets or sleeps.
+// through a `Mailbox`: a mutex-protected queue plus an eventfd that the thread
+// waits on beside its sockets (one epoll set holding the eventfd and each
+// socket's ZMQ_FD; see `ReadinessPoller`), so posting a command wakes the loop
+// at once without a busy wait. Results go back by resuming the caller's
+// continuation (client, matched by request id) or by starting a task per
+// request (worker) or through an AsyncStream (subscriber events). The client's
+// I/O thread is also a task executor (`BusClient.executor`): a task that
+// prefers it has its jobs posted to the same mailbox and run between socket
+// turns, so its calls are sent and resumed without a thread hand-off; the
+// socket is still touched by that one thread only. The protocol decisions
+// themselves (who is alive, what to send, what has expired) live in pure state
+// machines (`BrokerStateMachine`, `WorkerStateMachine`, `PendingCalls`) that
+// take time as an argument and are unit-tested without sockets or sleeps.
 
 /// Majordomo (ZeroMQ RFC 7, MDP/0.1) framing constants.
 public enum MDP {

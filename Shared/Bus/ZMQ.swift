@@ -195,6 +195,11 @@ struct ReadinessPoller: ~Copyable {
 
 /// Commands from async callers to one I/O thread: a locked queue plus an
 /// eventfd the thread polls, so posting wakes the loop immediately.
+///
+/// A loop that also runs work posted from its own thread (the client's task
+/// executor) calls `bindToCurrentThread`: posts from that thread then skip the
+/// eventfd (the thread is awake by definition), and the loop must check
+/// `hasCommands` before it sleeps.
 final class Mailbox<Command: Sendable>: Sendable {
     private struct State {
         var commands: [Command] = []
@@ -202,6 +207,8 @@ final class Mailbox<Command: Sendable>: Sendable {
     }
 
     private let state = Mutex(State())
+    /// The bound loop thread (`pthread_self`), 0 when none.
+    private let loopThread = Atomic<UInt>(0)
     let fd: Int32
 
     init() {
@@ -210,6 +217,15 @@ final class Mailbox<Command: Sendable>: Sendable {
     }
 
     deinit { Glibc.close(fd) }
+
+    /// Called once by the loop thread that drains this mailbox.
+    func bindToCurrentThread() { loopThread.store(UInt(pthread_self()), ordering: .releasing) }
+
+    /// Whether the calling thread is the bound loop thread.
+    var isLoopThread: Bool {
+        let bound = loopThread.load(ordering: .acquiring)
+        return bound != 0 && bound == UInt(pthread_self())
+    }
 
     /// Queues a command for the loop; false once the loop has closed the mailbox.
     @discardableResult
@@ -220,13 +236,16 @@ final class Mailbox<Command: Sendable>: Sendable {
             state.commands.append(command)
             return (true, wasEmpty)
         }
-        // Only the first command after a drain needs to wake the loop.
-        if wasEmpty {
+        // Only the first command after a drain needs to wake the loop, and
+        // never when the loop posts to itself.
+        if wasEmpty && !isLoopThread {
             var one: UInt64 = 1
             _ = write(fd, &one, 8)
         }
         return accepted
     }
+
+    var hasCommands: Bool { state.withLock { !$0.commands.isEmpty } }
 
     /// Called by the I/O thread: resets the eventfd, then takes everything queued.
     func drain() -> [Command] {

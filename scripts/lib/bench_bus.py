@@ -1,16 +1,23 @@
 #!/usr/bin/env python3
 """Report for `scripts/bench bus`: our bus against raw libzmq, same run.
 
-Reads the JSON lines the two clients printed (one per scenario and impl:
-{"impl","size","inflight","requests","p50_us","p99_us","rps"}), prints a
-table, optionally rewrites the `## bus` section of BENCHMARKS.md, and ends
-with the line `BENCH bus p50_ratio=X throughput_ratio=Y`.
+Reads the JSON lines the clients printed (one per scenario and impl:
+{"impl","size","inflight","requests","p50_us","p99_us","rps"}, ours with
+"executor"), prints a table, optionally rewrites the `## bus` section of
+BENCHMARKS.md, and ends with the line
+`BENCH bus p50_ratio=X throughput_ratio=Y pool_p50_ratio=A pool_throughput_ratio=B`.
 
-Ratios, per body size:
+Ours is measured with two clients against the same broker and workers:
+  bus       the calling tasks on the client's executor (its I/O thread): one
+            thread sends, waits and receives, as the raw client does
+  bus-pool  the calling tasks on Swift's cooperative pool (what a task gets
+            without asking): each call crosses to the I/O thread and back
+Ratios, per body size and client:
   p50_ratio        = ours.p50 / raw.p50 with 1 request in flight (latency)
   throughput_ratio = ours.rps / raw.rps with 64 in flight (throughput)
-The headline figures are the worst across sizes (max p50 ratio, min
-throughput ratio). The bar: p50_ratio <= 1.5 and throughput_ratio >= 0.5.
+The headline figures are bus's, the worst across sizes (max p50 ratio, min
+throughput ratio); bus-pool's follow as pool_*. The bar: p50_ratio <= 1.5
+and throughput_ratio >= 0.5.
 """
 from __future__ import annotations
 
@@ -28,7 +35,8 @@ P50_BAR = 1.5
 THROUGHPUT_BAR = 0.5
 LATENCY_INFLIGHT = 1
 THROUGHPUT_INFLIGHT = 64
-IMPLS = ("bus", "raw")
+IMPLS = ("bus", "bus-pool", "raw")
+OURS = ("bus", "bus-pool")
 FIELDS = ("impl", "size", "inflight", "requests", "p50_us", "p99_us", "rps")
 
 HEADER = """# Benchmarks
@@ -49,8 +57,8 @@ def scenario_rows(rows, sizes, inflights, impls):
                 r = rows.get((impl, size, inflight))
                 if not r:
                     continue
-                pr = ratio(rows, size, inflight, "p50_us") if impl == "bus" else None
-                tr = ratio(rows, size, inflight, "rps") if impl == "bus" else None
+                pr = ratio(rows, size, inflight, "p50_us", impl) if impl in OURS else None
+                tr = ratio(rows, size, inflight, "rps", impl) if impl in OURS else None
                 yield impl, size, inflight, r, pr, tr
 
 def load(path: str) -> dict[tuple[str, int, int], dict]:
@@ -69,6 +77,8 @@ def load(path: str) -> dict[tuple[str, int, int], dict]:
             missing = [k for k in FIELDS if k not in row]
             if missing:
                 sys.exit(f"bench_bus: {path}:{n}: missing {', '.join(missing)}: {line[:200]}")
+            if row["impl"] == "bus" and row.get("executor") == "pool":
+                row["impl"] = "bus-pool"
             if row["impl"] not in IMPLS:
                 sys.exit(f"bench_bus: {path}:{n}: unknown impl {row['impl']!r}")
             runs.setdefault((row["impl"], int(row["size"]), int(row["inflight"])), []).append(row)
@@ -116,8 +126,8 @@ def fmt_ratio(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.2f}"
 
 
-def ratio(rows, size: int, inflight: int, key: str) -> float | None:
-    ours, raw = rows.get(("bus", size, inflight)), rows.get(("raw", size, inflight))
+def ratio(rows, size: int, inflight: int, key: str, impl: str = "bus") -> float | None:
+    ours, raw = rows.get((impl, size, inflight)), rows.get(("raw", size, inflight))
     if not ours or not raw or not raw[key]:
         return None
     return float(ours[key]) / float(raw[key])
@@ -151,18 +161,24 @@ def main() -> int:
             warnings.append(f"{impl} size={size} inflight={inflight} reported {row['requests']} "
                             f"measured requests, asked for {want}")
 
-    # Per-row ratios (ours against raw, same scenario) and the headline ones.
-    p50_by_size = {s: ratio(rows, s, LATENCY_INFLIGHT, "p50_us") for s in sizes}
-    tput_by_size = {s: ratio(rows, s, THROUGHPUT_INFLIGHT, "rps") for s in sizes}
-    both = len(impls) == 2
-    p50_vals = [v for v in p50_by_size.values() if v is not None]
-    tput_vals = [v for v in tput_by_size.values() if v is not None]
-    head_p50 = max(p50_vals) if both and p50_vals else None
-    head_tput = min(tput_vals) if both and tput_vals else None
-    p50_ok = head_p50 is not None and head_p50 <= P50_BAR
-    tput_ok = head_tput is not None and head_tput >= THROUGHPUT_BAR
-    if both and (len(p50_vals) != len(sizes) or len(tput_vals) != len(sizes)):
-        warnings.append("some scenario is missing on one side; ratios are partial")
+    # Per-size ratios (ours against raw, same scenario) and the headline ones, per client.
+    both = "raw" in impls and "bus" in impls
+    ours = {}
+    for impl in OURS:
+        p50_by_size = {s: ratio(rows, s, LATENCY_INFLIGHT, "p50_us", impl) for s in sizes}
+        tput_by_size = {s: ratio(rows, s, THROUGHPUT_INFLIGHT, "rps", impl) for s in sizes}
+        p50_vals = [v for v in p50_by_size.values() if v is not None]
+        tput_vals = [v for v in tput_by_size.values() if v is not None]
+        head_p50 = max(p50_vals) if both and p50_vals else None
+        head_tput = min(tput_vals) if both and tput_vals else None
+        ours[impl] = {
+            "p50": p50_by_size, "tput": tput_by_size, "head_p50": head_p50, "head_tput": head_tput,
+            "p50_ok": head_p50 is not None and head_p50 <= P50_BAR,
+            "tput_ok": head_tput is not None and head_tput >= THROUGHPUT_BAR,
+        }
+        if both and impl in impls and (len(p50_vals) != len(sizes) or len(tput_vals) != len(sizes)):
+            warnings.append(f"some scenario is missing for {impl} or raw; ratios are partial")
+    head = ours["bus"]
 
     # ---- stdout table
     table = []
@@ -181,30 +197,32 @@ def main() -> int:
             print("  ".join("-" * w for w in widths))
     print()
     if both:
-        for s in sizes:
-            print(f"size {s} B: p50_ratio (inflight {LATENCY_INFLIGHT}) = {fmt_ratio(p50_by_size[s])}, "
-                  f"throughput_ratio (inflight {THROUGHPUT_INFLIGHT}) = {fmt_ratio(tput_by_size[s])}")
-        print(f"bar: p50_ratio <= {P50_BAR} -> {'pass' if p50_ok else 'FAIL'} ({fmt_ratio(head_p50)}); "
-              f"throughput_ratio >= {THROUGHPUT_BAR} -> {'pass' if tput_ok else 'FAIL'} ({fmt_ratio(head_tput)})")
-        if not (p50_ok and tput_ok):
+        for impl in (i for i in OURS if i in impls):
+            o = ours[impl]
+            for s in sizes:
+                print(f"{impl} size {s} B: p50_ratio (inflight {LATENCY_INFLIGHT}) = {fmt_ratio(o['p50'][s])}, "
+                      f"throughput_ratio (inflight {THROUGHPUT_INFLIGHT}) = {fmt_ratio(o['tput'][s])}")
+            print(f"{impl} bar: p50_ratio <= {P50_BAR} -> {'pass' if o['p50_ok'] else 'FAIL'} ({fmt_ratio(o['head_p50'])}); "
+                  f"throughput_ratio >= {THROUGHPUT_BAR} -> {'pass' if o['tput_ok'] else 'FAIL'} ({fmt_ratio(o['head_tput'])})")
+        if not (head["p50_ok"] and head["tput_ok"]):
             print("bench: the bar is MISSED (the run itself completed)")
     else:
-        print(f"one side only ({impls[0]}): no ratios; BENCHMARKS.md not touched")
+        print(f"one side only ({', '.join(impls)}): no ratios; BENCHMARKS.md not touched")
     for w in warnings:
         print(f"warning: {w}")
 
     # ---- BENCHMARKS.md
     if args.markdown and both:
-        write_markdown(args, rows, sizes, inflights, impls, p50_by_size, tput_by_size,
-                       head_p50, head_tput, p50_ok, tput_ok, warnings)
+        write_markdown(args, rows, sizes, inflights, impls, ours, warnings)
         print(f"wrote the ## bus section of {os.path.relpath(args.markdown)}")
 
-    print(f"BENCH bus p50_ratio={fmt_ratio(head_p50)} throughput_ratio={fmt_ratio(head_tput)}")
+    pool = ours["bus-pool"]
+    print(f"BENCH bus p50_ratio={fmt_ratio(head['head_p50'])} throughput_ratio={fmt_ratio(head['head_tput'])} "
+          f"pool_p50_ratio={fmt_ratio(pool['head_p50'])} pool_throughput_ratio={fmt_ratio(pool['head_tput'])}")
     return 0
 
 
-def write_markdown(args, rows, sizes, inflights, impls, p50_by_size, tput_by_size,
-                   head_p50, head_tput, p50_ok, tput_ok, warnings) -> None:
+def write_markdown(args, rows, sizes, inflights, impls, ours, warnings) -> None:
     m = machine()
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     w1, w64 = args.requests_1 // 10, args.requests_64 // 10
@@ -214,6 +232,11 @@ def write_markdown(args, rows, sizes, inflights, impls, p50_by_size, tput_by_siz
         "Our bus (`bus` broker, `bus-probe echo-worker` workers, `bus-probe bench` client)",
         "against raw libzmq (`bench/raw_zmq.c`: `zmq_proxy` ROUTER/DEALER broker, REP",
         "worker threads, DEALER client) with the same topology, measured in the same run.",
+        "Our client runs twice against the same broker and workers: **bus**, the calling",
+        "tasks on the client's executor (`BusClient.executor`: its I/O thread sends, waits",
+        "and receives, as the raw client's one thread does), and **bus-pool**, the calling",
+        "tasks on Swift's cooperative pool (a task's default: each call crosses to the I/O",
+        "thread and its reply crosses back, two thread wake-ups the raw client does not have).",
         "",
         f"- Date: {now}",
         f"- Command: `{args.command}`",
@@ -226,7 +249,7 @@ def write_markdown(args, rows, sizes, inflights, impls, p50_by_size, tput_by_siz
         f"{args.requests_64} (+{w64} warm-up) at 64 in flight"
         + (f" (BENCH_SCALE={args.scale})" if args.scale not in ("", "1") else "")
         + "; both sides up at once, scenarios interleaved (each runs on one side then the other, "
-        "the order alternating)"
+        "the order rotating)"
         + (f"; {args.rounds} rounds, each figure the median of its rounds" if args.rounds > 1 else ""),
         "- Latency: per request round trip at the client (CLOCK_MONOTONIC / monotonic clock); "
         "req/s: measured replies over the measured part's wall time.",
@@ -235,26 +258,28 @@ def write_markdown(args, rows, sizes, inflights, impls, p50_by_size, tput_by_siz
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for impl, size, inflight, r, pr, tr in scenario_rows(rows, sizes, inflights, impls):
-        name = "bus (ours)" if impl == "bus" else "raw libzmq"
+        name = {"bus": "bus (ours)", "bus-pool": "bus-pool (ours)"}.get(impl, "raw libzmq")
         out.append(f"| {name} | {size} | {inflight} | {r['requests']} | {float(r['p50_us']):.1f} | "
                    f"{float(r['p99_us']):.1f} | {float(r['rps']):.0f} | "
                    f"{'' if pr is None else f'{pr:.2f}'} | {'' if tr is None else f'{tr:.2f}'} |")
     out += [
         "",
-        f"| size (B) | p50 ratio (ours/raw, {LATENCY_INFLIGHT} in flight) | "
+        f"| client | size (B) | p50 ratio (ours/raw, {LATENCY_INFLIGHT} in flight) | "
         f"throughput ratio (ours/raw, {THROUGHPUT_INFLIGHT} in flight) |",
-        "|---:|---:|---:|",
+        "|---|---:|---:|---:|",
     ]
-    for s in sizes:
-        out.append(f"| {s} | {fmt_ratio(p50_by_size[s])} | {fmt_ratio(tput_by_size[s])} |")
-    out += [
-        "",
-        f"Headline (worst across sizes): **p50_ratio = {fmt_ratio(head_p50)}**, "
-        f"**throughput_ratio = {fmt_ratio(head_tput)}**.",
-        "",
-        f"Bar: p50 ≤ {P50_BAR}× raw — **{'pass' if p50_ok else 'FAIL'}**; "
-        f"throughput ≥ {THROUGHPUT_BAR}× raw — **{'pass' if tput_ok else 'FAIL'}**.",
-    ]
+    for impl in (i for i in OURS if i in impls):
+        for s in sizes:
+            out.append(f"| {impl} | {s} | {fmt_ratio(ours[impl]['p50'][s])} | {fmt_ratio(ours[impl]['tput'][s])} |")
+    for impl in (i for i in OURS if i in impls):
+        o = ours[impl]
+        out += [
+            "",
+            f"{'Headline' if impl == 'bus' else 'bus-pool'} (worst across sizes): **p50_ratio = {fmt_ratio(o['head_p50'])}**, "
+            f"**throughput_ratio = {fmt_ratio(o['head_tput'])}**. "
+            f"Bar: p50 ≤ {P50_BAR}× raw — **{'pass' if o['p50_ok'] else 'FAIL'}**; "
+            f"throughput ≥ {THROUGHPUT_BAR}× raw — **{'pass' if o['tput_ok'] else 'FAIL'}**.",
+        ]
     for w in warnings:
         out.append(f"\nWarning: {w}.")
     section = "\n".join(out) + "\n"

@@ -91,8 +91,15 @@ struct Bench: AsyncParsableCommand {
     @Option var inflight = 1
     @Option var requests = 20_000
     @Option var warmup = 2_000
+    @Option(help: "Where the calling tasks run: pool (Swift's cooperative pool) or client (the client's I/O thread, BusClient.executor).")
+    var executor = "pool"
+    func validate() throws {
+        guard ["pool", "client"].contains(executor) else { throw ValidationError("--executor must be pool or client, not '\(executor)'") }
+    }
+
     func run() async throws {
         let client = try BusClient(configuration: .init(endpoint: endpoint))
+        let preferred: (any TaskExecutor)? = executor == "client" ? client.executor : nil
         let size = self.size
         let warmup = self.warmup
         let request = Mlops_V1_Probe_EchoRequest.with { $0.payload = Data(repeating: 0x61, count: size) }
@@ -101,7 +108,7 @@ struct Bench: AsyncParsableCommand {
         let measuredStart = Counter()
         let perWorker = try await withThrowingTaskGroup(of: [UInt64].self) { group in
             for _ in 0..<inflight {
-                group.addTask {
+                group.addTask(executorPreference: preferred) {
                     var latencies: [UInt64] = []
                     while true {
                         let n = counter.next()
@@ -128,7 +135,7 @@ struct Bench: AsyncParsableCommand {
             let index = min(latencies.count - 1, Int((Double(latencies.count) * p).rounded(.up)) - 1)
             return Double(latencies[max(0, index)]) / 1000
         }
-        let line = String(format: #"{"impl":"bus","size":%d,"inflight":%d,"requests":%d,"p50_us":%.1f,"p99_us":%.1f,"rps":%.0f}"#,
+        let line = String(format: #"{"impl":"bus","executor":"\#(executor)","size":%d,"inflight":%d,"requests":%d,"p50_us":%.1f,"p99_us":%.1f,"rps":%.0f}"#,
                           size, inflight, latencies.count, percentile(0.50), percentile(0.99), Double(latencies.count) / elapsedSeconds)
         print(line)
         client.shutdown()
