@@ -214,6 +214,9 @@ private struct ClientLoop {
         while running {
             var timeout = -1
             if let next = pending.nextDeadline() { timeout = Int(max(0, next - unixMillisNow())) }
+            // Expiry at the end of the last turn may have resumed tasks on this
+            // thread's executor without waking it: run them before sleeping.
+            if mailbox.hasCommands { timeout = 0 }
             var mailboxReady = false
             for tag in poller.wait(timeoutMs: timeout) where tag == mailboxTag { mailboxReady = true }
             // Jobs run here post sends and resumed jobs without waking the loop,
