@@ -6,7 +6,13 @@ import Contracts
 /// the actions it returns, in order. One LRU queue of idle workers and one
 /// bounded FIFO of waiting requests per service; a request waits while its
 /// service has no idle worker and expires at its deadline.
-public struct BrokerStateMachine: Sendable {
+///
+/// Not copyable: its per-service queues and worker records are objects,
+/// changed in place through a dictionary read. Changing a struct value inside
+/// a dictionary goes through the dictionary's `_modify` coroutine, which
+/// allocated its frame on the heap: 8 of the broker's 28 allocations per
+/// request, measured. A copy would share those objects, so there are none.
+public struct BrokerStateMachine: ~Copyable {
     public struct Configuration: Sendable, Equatable {
         /// How often the broker heartbeats each worker, in milliseconds.
         public var heartbeatIntervalMs: Int64
@@ -51,36 +57,38 @@ public struct BrokerStateMachine: Sendable {
         var requestId: String
     }
 
-    struct Worker: Sendable {
-        var service: String
+    final class Worker {
+        let service: ServiceQueue
         var expiresAt: Int64
         var nextHeartbeatAt: Int64
         var inFlight: InFlight?
 
-        /// Back from a request: returns the worker's service.
-        mutating func markIdle(expiresAt: Int64) -> String {
-            inFlight = nil
+        init(service: ServiceQueue, expiresAt: Int64, nextHeartbeatAt: Int64) {
+            self.service = service
             self.expiresAt = expiresAt
-            return service
+            self.nextHeartbeatAt = nextHeartbeatAt
         }
     }
 
-    struct ServiceQueue: Sendable {
+    final class ServiceQueue {
+        let name: String
         var waiting = FIFO<Waiting>()
         /// Idle workers, least recently used first.
         var idle = FIFO<Identity>()
         var workerCount = 0
 
+        init(name: String) { self.name = name }
+
         /// The next request and the worker to take it, when there are both.
-        mutating func nextDispatch() -> (worker: Identity, request: Waiting)? {
+        func nextDispatch() -> (worker: Identity, request: Waiting)? {
             guard !idle.isEmpty, let request = waiting.popFirst(), let worker = idle.popFirst() else { return nil }
             return (worker, request)
         }
     }
 
     public let configuration: Configuration
-    private(set) var workers: [Identity: Worker] = [:]
-    private(set) var services: [String: ServiceQueue] = [:]
+    private var workers: [Identity: Worker] = [:]
+    private var services: [String: ServiceQueue] = [:]
 
     public init(configuration: Configuration = .init()) {
         self.configuration = configuration
@@ -96,16 +104,14 @@ public struct BrokerStateMachine: Sendable {
         if deadline != 0 && deadline <= now {
             return [.respond(client: client, service: service, requestId: requestId, code: .deadlineExceeded, message: "deadline passed before the request reached a worker", body: [])]
         }
-        // Queues are changed in place (never copied out of the dictionary and back):
-        // a copy would duplicate both queues, element by element, on every request.
-        let waitingCount = services[service]?.waiting.count ?? 0
-        if waitingCount >= configuration.queueLimit {
-            return [.respond(client: client, service: service, requestId: requestId, code: .resourceExhausted, message: "service '\(service)' has \(waitingCount) requests waiting (limit \(configuration.queueLimit))", body: [])]
+        let queue = self.queue(service)
+        if queue.waiting.count >= configuration.queueLimit {
+            return [.respond(client: client, service: service, requestId: requestId, code: .resourceExhausted, message: "service '\(service)' has \(queue.waiting.count) requests waiting (limit \(configuration.queueLimit))", body: [])]
         }
         let effectiveDeadline = deadline != 0 ? deadline : now + configuration.defaultQueueTimeoutMs
-        services[service, default: ServiceQueue()].waiting.append(Waiting(client: client, requestId: requestId, deadline: effectiveDeadline, body: body))
+        queue.waiting.append(Waiting(client: client, requestId: requestId, deadline: effectiveDeadline, body: body))
         var actions: [Action] = []
-        dispatch(service: service, into: &actions)
+        dispatch(queue, into: &actions)
         return actions
     }
 
@@ -120,11 +126,12 @@ public struct BrokerStateMachine: Sendable {
                 // A second READY from a live worker is a protocol error (RFC 7).
                 return removeWorker(worker, reason: "protocol error: duplicate READY") + [.disconnect(worker: worker)]
             }
-            workers[worker] = Worker(service: service, expiresAt: now + configuration.expiryMs, nextHeartbeatAt: now + configuration.heartbeatIntervalMs, inFlight: nil)
-            services[service, default: ServiceQueue()].workerCount += 1
-            services[service]!.idle.append(worker)
+            let queue = self.queue(service)
+            workers[worker] = Worker(service: queue, expiresAt: now + configuration.expiryMs, nextHeartbeatAt: now + configuration.heartbeatIntervalMs)
+            queue.workerCount += 1
+            queue.idle.append(worker)
             var actions: [Action] = []
-            dispatch(service: service, into: &actions)
+            dispatch(queue, into: &actions)
             return actions
 
         case .reply:
@@ -132,20 +139,22 @@ public struct BrokerStateMachine: Sendable {
             guard frames.count >= 3 else { return [.disconnect(worker: worker)] }
             let client = frames[frames.startIndex]
             let body = frames[frames.startIndex + 2]
-            let expiresAt = now + configuration.expiryMs
-            guard let service = workers[worker]?.markIdle(expiresAt: expiresAt) else {
+            guard let record = workers[worker] else {
                 // A worker we no longer know (it drained, or we restarted): the reply
                 // is still the client's answer; then make the worker re-register.
                 return [.forwardReply(client: client, service: "", body: body), .disconnect(worker: worker)]
             }
-            services[service]!.idle.append(worker)
-            var actions: [Action] = [.forwardReply(client: client, service: service, body: body)]
-            dispatch(service: service, into: &actions)
+            record.inFlight = nil
+            record.expiresAt = now + configuration.expiryMs
+            let queue = record.service
+            queue.idle.append(worker)
+            var actions: [Action] = [.forwardReply(client: client, service: queue.name, body: body)]
+            dispatch(queue, into: &actions)
             return actions
 
         case .heartbeat:
-            guard workers[worker] != nil else { return [.disconnect(worker: worker)] }
-            workers[worker]!.expiresAt = now + configuration.expiryMs
+            guard let record = workers[worker] else { return [.disconnect(worker: worker)] }
+            record.expiresAt = now + configuration.expiryMs
             return []
 
         case .disconnect:
@@ -159,8 +168,8 @@ public struct BrokerStateMachine: Sendable {
     /// Periodic upkeep: expire waiting requests, purge dead workers, send heartbeats.
     public mutating func tick(now: Int64) -> [Action] {
         var actions: [Action] = []
-        for name in services.keys {
-            let expired = services[name]!.waiting.removeAll { $0.deadline <= now }
+        for (name, queue) in services {
+            let expired = queue.waiting.removeAll { $0.deadline <= now }
             for request in expired {
                 actions.append(.respond(client: request.client, service: name, requestId: request.requestId, code: .deadlineExceeded, message: "no worker of service '\(name)' took the request before its deadline", body: []))
             }
@@ -170,7 +179,7 @@ public struct BrokerStateMachine: Sendable {
             actions += removeWorker(worker, reason: "worker stopped answering heartbeats")
         }
         for (identity, record) in workers where record.nextHeartbeatAt <= now {
-            workers[identity]!.nextHeartbeatAt = now + configuration.heartbeatIntervalMs
+            record.nextHeartbeatAt = now + configuration.heartbeatIntervalMs
             actions.append(.heartbeat(worker: identity))
         }
         // Drop empty, workerless queues so the table does not grow with every name ever asked for.
@@ -201,19 +210,29 @@ public struct BrokerStateMachine: Sendable {
 
     // MARK: Internals
 
-    private mutating func dispatch(service: String, into actions: inout [Action]) {
-        while let (worker, request) = services[service]?.nextDispatch() {
-            workers[worker]!.inFlight = InFlight(client: request.client, requestId: request.requestId)
+    /// The service's queue, made on first use.
+    private mutating func queue(_ service: String) -> ServiceQueue {
+        if let queue = services[service] { return queue }
+        let queue = ServiceQueue(name: service)
+        services[service] = queue
+        return queue
+    }
+
+    private func dispatch(_ queue: ServiceQueue, into actions: inout [Action]) {
+        while let (worker, request) = queue.nextDispatch() {
+            let record = workers[worker]!
+            record.inFlight = InFlight(client: request.client, requestId: request.requestId)
             actions.append(.dispatch(worker: worker, client: request.client, body: request.body))
         }
     }
 
     private mutating func removeWorker(_ worker: Identity, reason: String) -> [Action] {
         guard let record = workers.removeValue(forKey: worker) else { return [] }
-        services[record.service]!.workerCount -= 1
-        _ = services[record.service]!.idle.removeAll { $0 == worker }
+        let queue = record.service
+        queue.workerCount -= 1
+        _ = queue.idle.removeAll { $0 == worker }
         guard let inFlight = record.inFlight else { return [] }
-        return [.respond(client: inFlight.client, service: record.service, requestId: inFlight.requestId, code: .unavailable, message: "\(reason); the request may or may not have been applied", body: [])]
+        return [.respond(client: inFlight.client, service: queue.name, requestId: inFlight.requestId, code: .unavailable, message: "\(reason); the request may or may not have been applied", body: [])]
     }
 
     private func mmi(client: Identity, service: String, requestId: String, body: [UInt8]) -> Action {

@@ -132,6 +132,7 @@ private final class BrokerLoop: @unchecked Sendable {
         // Sends consume libzmq's input signal too (see ReadinessPoller), so the
         // socket is read until empty before every sleep, not only when signalled.
         var mayHaveInput = true
+        var frames: [Frame] = []
         loop: while true {
             let now = unixMillisNow()
             let timeout = mayHaveInput ? 0 : Int(max(0, nextTick - now))
@@ -140,7 +141,7 @@ private final class BrokerLoop: @unchecked Sendable {
             }
             // Bounded batch so timers still run under a flood.
             var handled = 0
-            while handled < 1024, let frames = socket.receive() {
+            while handled < 1024, socket.receive(into: &frames) {
                 handle(frames)
                 handled += 1
             }
@@ -202,14 +203,19 @@ private final class BrokerLoop: @unchecked Sendable {
         for action in actions {
             switch action {
             case let .dispatch(worker, client, body):
-                if !socket.send([worker, [], MDP.workerHeader, MDP.Command.request.frame, client, [], body]) {
+                // Part by part: an array of frames per message was an allocation each.
+                let sent = socket.sendPart(worker, more: true) && socket.sendPart([], more: true)
+                    && socket.sendPart(MDP.workerHeader, more: true) && socket.sendPart(MDP.Command.request.frame, more: true)
+                    && socket.sendPart(client, more: true) && socket.sendPart([], more: true) && socket.sendPart(body, more: false)
+                if !sent {
                     // The worker vanished between READY and now; its heartbeat expiry will
                     // purge it and answer the client UNAVAILABLE.
                     logger.debug("dispatch to a vanished worker")
                 }
             case let .forwardReply(client, service, body):
                 replies.increment()
-                socket.send([client, [], MDP.clientHeader, Array(service.utf8), body])
+                _ = socket.sendPart(client, more: true) && socket.sendPart([], more: true) && socket.sendPart(MDP.clientHeader, more: true)
+                    && socket.sendPart(service, more: true) && socket.sendPart(body, more: false)
             case let .respond(client, service, requestId, code, message, body):
                 if code != .ok { brokerAnswers.increment() }
                 var response = Mlops_V1_Response()

@@ -8,10 +8,11 @@ import Synchronization
 /// Maps method names to typed handlers. Built before the worker starts, then
 /// read concurrently by every slot.
 public struct BusRouter: Sendable {
-    // Bodies stay `Data` from the envelope to the handler and back: the envelope's
-    // bytes field is Data, and converting to [UInt8] copied it twice per call.
-    typealias RawHandler = @Sendable (_ body: Data, _ context: BusContext) async throws -> Data
-    typealias ImmediateRawHandler = @Sendable (_ body: Data, _ context: BusContext) throws -> Data
+    // The body is read in place from the received envelope (a slice of it) and
+    // the output is written once, then framed by `ResponseEnvelope`: no copy of
+    // either into a generated envelope message and back out.
+    typealias RawHandler = @Sendable (_ body: ArraySlice<UInt8>, _ context: BusContext) async throws -> [UInt8]
+    typealias ImmediateRawHandler = @Sendable (_ body: ArraySlice<UInt8>, _ context: BusContext) throws -> [UInt8]
 
     public let service: String
     private var handlers: [String: RawHandler] = [:]
@@ -36,14 +37,9 @@ public struct BusRouter: Sendable {
         precondition(handlers[method.name] == nil && immediateHandlers[method.name] == nil, "method \(method.name) registered twice")
         let mutating = method.isMutating
         immediateHandlers[method.name] = { body, context in
-            let input: Input
-            do {
-                input = try Input(serializedBytes: body)
-            } catch {
-                throw BusError.invalidArgument(field: "body", "not a valid \(Input.protoMessageName): \(error)")
-            }
+            let input: Input = try Self.decode(body)
             if mutating { _ = try context.requireIdempotencyKey() }
-            return try handler(input, context).serializedData()
+            return try handler(input, context).serializedBytes()
         }
     }
 
@@ -56,16 +52,21 @@ public struct BusRouter: Sendable {
         precondition(handlers[method.name] == nil && immediateHandlers[method.name] == nil, "method \(method.name) registered twice")
         let mutating = method.isMutating
         handlers[method.name] = { body, context in
-            let input: Input
-            do {
-                input = try Input(serializedBytes: body)
-            } catch {
-                throw BusError.invalidArgument(field: "body", "not a valid \(Input.protoMessageName): \(error)")
-            }
+            let input: Input = try Self.decode(body)
             if mutating { _ = try context.requireIdempotencyKey() }
             let output = try await handler(input, context)
-            return try output.serializedData()
+            return try output.serializedBytes()
         }
+    }
+
+    private static func decode<Input: SwiftProtobuf.Message>(_ body: ArraySlice<UInt8>) throws -> Input {
+        var input = Input()
+        do {
+            try input.merge(serializedBytes: body.span.bytes)
+        } catch {
+            throw BusError.invalidArgument(field: "body", "not a valid \(Input.protoMessageName): \(error)")
+        }
+        return input
     }
 
     /// Serves one serialized Request and always produces a serialized Response.
@@ -73,11 +74,12 @@ public struct BusRouter: Sendable {
         var call = Call(service: service, logger: logger, timers: timers)
         do {
             let (request, context) = try call.begin(requestBytes)
+            let body = requestBytes[request.body]
             if let immediate = immediateHandlers[request.method] {
-                return call.finish(.success(try immediate(request.body, context)))
+                return call.finish(.success(try immediate(body, context)))
             }
             guard let handler = handlers[request.method] else { throw call.unknownMethod() }
-            return call.finish(.success(try await handler(request.body, context)))
+            return call.finish(.success(try await handler(body, context)))
         } catch {
             return call.finish(.failure(error))
         }
@@ -91,7 +93,7 @@ public struct BusRouter: Sendable {
         do {
             let (request, context) = try call.begin(requestBytes)
             guard let immediate = immediateHandlers[request.method] else { return nil }
-            return call.finish(.success(try immediate(request.body, context)))
+            return call.finish(.success(try immediate(requestBytes[request.body], context)))
         } catch {
             // A bad envelope or a passed deadline: answered here like anywhere else.
             return call.finish(.failure(error))
@@ -107,7 +109,7 @@ private struct Call {
     let logger: Logger
     let timers: HandlerTimers
     let start = ContinuousClock.now
-    var response = Mlops_V1_Response()
+    var requestId = ""
     var methodLabel = "?"
 
     init(service: String, logger: Logger, timers: HandlerTimers) {
@@ -116,12 +118,16 @@ private struct Call {
         self.timers = timers
     }
 
-    mutating func begin(_ requestBytes: [UInt8]) throws -> (Mlops_V1_Request, BusContext) {
-        let request = try Mlops_V1_Request(serializedBytes: requestBytes)
-        response.id = request.id
+    mutating func begin(_ requestBytes: [UInt8]) throws -> (EnvelopePeek, BusContext) {
+        guard let request = EnvelopePeek(requestBytes) else { throw Self.invalidEnvelope }
+        requestId = request.requestId
         methodLabel = request.method
-        let context = BusContext(requestId: request.id, method: request.method, metadata: request.metadata, logger: logger)
-        let deadline = request.metadata.deadlineUnixMs
+        var metadata = Mlops_V1_Metadata()
+        if let range = request.metadata {
+            do { try metadata.merge(serializedBytes: requestBytes[range].span.bytes) } catch { throw Self.invalidEnvelope }
+        }
+        let context = BusContext(requestId: request.requestId, method: request.method, metadata: metadata, logger: logger)
+        let deadline = request.deadlineUnixMs
         if deadline != 0 && deadline <= unixMillisNow() {
             throw BusError.deadlineExceeded("deadline passed before the handler started")
         }
@@ -134,25 +140,35 @@ private struct Call {
         return BusError(.unimplemented, "service '\(service)' has no method '\(method)'")
     }
 
-    mutating func finish(_ result: Result<Data, any Error>) -> [UInt8] {
+    static let invalidEnvelope = BusError.invalidArgument(field: "request", "not a valid bus Request envelope")
+
+    mutating func finish(_ result: Result<[UInt8], any Error>) -> [UInt8] {
+        let status: Mlops_V1_Status
         switch result {
         case .success(let body):
-            response.body = body
-            response.status.code = .ok
+            record(.ok)
+            return ResponseEnvelope.ok(id: requestId, body: body)
         case .failure(let error as BusError):
-            response.status = error.status
+            status = error.status
             if error.code == .internal { logger.error("handler failed", metadata: ["method": .string(methodLabel), "error": .string(error.message)]) }
         case .failure(is SwiftProtobuf.BinaryDecodingError):
-            response.status = BusError.invalidArgument(field: "request", "not a valid bus Request envelope").status
+            status = Self.invalidEnvelope.status
         case .failure(let error):
             // An unexpected error: log the detail here, send only a generic message out.
             logger.error("handler failed", metadata: ["method": .string(methodLabel), "error": .string(String(reflecting: error))])
-            response.status = BusError.internal("internal error while handling \(methodLabel)").status
+            status = BusError.internal("internal error while handling \(methodLabel)").status
         }
-        let elapsed = start.duration(to: .now)
-        timers.timer(service: service, method: methodLabel, code: response.status.code)
-            .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        record(status.code)
+        var response = Mlops_V1_Response()
+        response.id = requestId
+        response.status = status
         return (try? response.serializedBytes()) ?? []
+    }
+
+    private func record(_ code: Mlops_V1_StatusCode) {
+        let elapsed = start.duration(to: .now)
+        timers.timer(service: service, method: methodLabel, code: code)
+            .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
     }
 }
 

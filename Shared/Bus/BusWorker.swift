@@ -102,6 +102,8 @@ private final class WorkerLoop: @unchecked Sendable {
     private var machines: [WorkerStateMachine] = []
     private var sockets: [ZMQSocket?] = []
     private var poller = ReadinessPoller()
+    /// The message being handled; its storage is reused from one receive to the next.
+    private var frames: [Frame] = []
     /// Slots we sent on outside their receive loop: libzmq may have consumed their
     /// input signal, so they are read once more before the loop sleeps.
     private var unsettled: [Int] = []
@@ -169,10 +171,11 @@ private final class WorkerLoop: @unchecked Sendable {
         _ = mailbox.close()
     }
 
-    /// Reads a slot's socket until it has nothing waiting, acting on each message.
+    /// Reads a slot's socket until it has nothing waiting or a reply went out on
+    /// it, acting on each message.
     private func serve(slot: Int) {
         // The socket may be replaced while handling a message (DISCONNECT → reconnect).
-        while let socket = sockets[slot], let frames = socket.receive() {
+        while let socket = sockets[slot], socket.receive(into: &frames) {
             // [empty, MDPW01, command, ...]
             guard frames.count >= 3, frames[1] == MDP.workerHeader,
                   let commandByte = frames[2].first, let command = MDP.Command(rawValue: commandByte) else {
@@ -180,6 +183,10 @@ private final class WorkerLoop: @unchecked Sendable {
                 continue
             }
             perform(machines[slot].received(command: command, frames: frames[3...], now: unixMillisNow()), slot: slot)
+            // A reply sent: the slot is read again before the loop sleeps anyway, and
+            // with nothing else due on it (the broker sends one request per reply) a
+            // receive now would only cost libzmq a poll(2) for the empty answer.
+            if isUnsettled[slot] { return }
         }
     }
 
@@ -211,7 +218,10 @@ private final class WorkerLoop: @unchecked Sendable {
                 sockets[slot]?.send([[], MDP.workerHeader, MDP.Command.heartbeat.frame])
                 markUnsettled(slot)
             case let .sendReply(client, body):
-                sockets[slot]?.send([[], MDP.workerHeader, MDP.Command.reply.frame, client, [], body])
+                if let socket = sockets[slot] {
+                    _ = socket.sendPart([], more: true) && socket.sendPart(MDP.workerHeader, more: true) && socket.sendPart(MDP.Command.reply.frame, more: true)
+                        && socket.sendPart(client, more: true) && socket.sendPart([], more: true) && socket.sendPart(body, more: false)
+                }
                 markUnsettled(slot)
             case .sendDisconnect:
                 sockets[slot]?.send([[], MDP.workerHeader, MDP.Command.disconnect.frame])

@@ -1,11 +1,19 @@
-/// Reads just the request id and deadline from a serialized `Request`
-/// without decoding (and copying) its body: the broker needs no more to
-/// route, and the body may be megabytes. Field numbers are bus.proto's.
+/// Reads a serialized `Request`'s routing fields and where its body and
+/// metadata lie, without decoding (and copying) the body: the broker needs
+/// only the id and deadline to route, and a worker decodes the body straight
+/// into the method's input type. Field numbers are bus.proto's.
 struct EnvelopePeek: Equatable {
     var requestId: String = ""
+    var method: String = ""
     var deadlineUnixMs: Int64 = 0
+    /// The body's bytes within the peeked array (empty when absent).
+    var body: Range<Int> = 0..<0
+    /// The serialized `Metadata` within the peeked array; nil when absent.
+    var metadata: Range<Int>?
 
     private static let idField = 1
+    private static let methodField = 3
+    private static let bodyField = 4
     private static let metadataField = 5
     private static let deadlineField = 4
 
@@ -14,17 +22,73 @@ struct EnvelopePeek: Equatable {
         var reader = WireReader(bytes: bytes[...])
         while !reader.isAtEnd {
             guard let (field, wireType) = reader.tag() else { return nil }
+            if wireType == 2 && (field == Self.idField || field == Self.methodField || field == Self.bodyField || field == Self.metadataField) {
+                guard let value = reader.lengthDelimited() else { return nil }
+                switch field {
+                case Self.idField: requestId = String(decoding: value, as: UTF8.self)
+                case Self.methodField: method = String(decoding: value, as: UTF8.self)
+                case Self.bodyField: body = value.startIndex..<value.endIndex
+                default:
+                    metadata = value.startIndex..<value.endIndex
+                    guard let deadline = Self.deadline(in: value) else { return nil }
+                    deadlineUnixMs = deadline
+                }
+            } else if !reader.skip(wireType: wireType) {
+                return nil
+            }
+        }
+    }
+
+    private static func deadline(in metadata: ArraySlice<UInt8>) -> Int64? {
+        var deadline: Int64 = 0
+        var reader = WireReader(bytes: metadata)
+        while !reader.isAtEnd {
+            guard let (field, wireType) = reader.tag() else { return nil }
+            if field == deadlineField && wireType == 0 {
+                guard let raw = reader.varint() else { return nil }
+                deadline = Int64(bitPattern: raw)
+            } else if !reader.skip(wireType: wireType) {
+                return nil
+            }
+        }
+        return deadline
+    }
+}
+
+/// Reads a serialized `Response`'s id, status code and where its body lies,
+/// without decoding it: the client matches replies by id on its I/O thread,
+/// and an OK reply's body is decoded straight into the method's output type.
+struct ResponsePeek: Equatable {
+    var id: String = ""
+    /// `Mlops_V1_StatusCode`'s raw value; 0 (OK) when the status is absent.
+    var statusCode: Int = 0
+    /// The body's bytes within the peeked array (empty when absent).
+    var body: Range<Int> = 0..<0
+
+    private static let idField = 1
+    private static let statusField = 2
+    private static let bodyField = 3
+    private static let codeField = 1
+
+    /// nil when the bytes are not well-formed protobuf.
+    init?(_ bytes: [UInt8]) {
+        var reader = WireReader(bytes: bytes[...])
+        while !reader.isAtEnd {
+            guard let (field, wireType) = reader.tag() else { return nil }
             if field == Self.idField && wireType == 2 {
                 guard let value = reader.lengthDelimited() else { return nil }
-                requestId = String(decoding: value, as: UTF8.self)
-            } else if field == Self.metadataField && wireType == 2 {
+                id = String(decoding: value, as: UTF8.self)
+            } else if field == Self.bodyField && wireType == 2 {
+                guard let value = reader.lengthDelimited() else { return nil }
+                body = value.startIndex..<value.endIndex
+            } else if field == Self.statusField && wireType == 2 {
                 guard let value = reader.lengthDelimited() else { return nil }
                 var inner = WireReader(bytes: value)
                 while !inner.isAtEnd {
                     guard let (innerField, innerType) = inner.tag() else { return nil }
-                    if innerField == Self.deadlineField && innerType == 0 {
+                    if innerField == Self.codeField && innerType == 0 {
                         guard let raw = inner.varint() else { return nil }
-                        deadlineUnixMs = Int64(bitPattern: raw)
+                        statusCode = Int(truncatingIfNeeded: Int32(truncatingIfNeeded: raw))
                     } else if !inner.skip(wireType: innerType) {
                         return nil
                     }

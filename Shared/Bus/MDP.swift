@@ -46,6 +46,22 @@ public enum MDP {
 
     private static let commandFrames: [Frame] = [[1], [2], [3], [4], [5]]
 
+    /// The shared copy of a protocol header or command frame with these bytes,
+    /// so receiving one costs no allocation (every message carries one or two).
+    static func constantFrame(equalTo bytes: UnsafeRawBufferPointer) -> Frame? {
+        switch bytes.count {
+        case 1:
+            let byte = bytes[0]
+            return byte >= 1 && byte <= 5 ? commandFrames[Int(byte) - 1] : nil
+        case 6:
+            if bytes.elementsEqual(clientHeader) { return clientHeader }
+            if bytes.elementsEqual(workerHeader) { return workerHeader }
+            return nil
+        default:
+            return nil
+        }
+    }
+
     /// RFC 8 (MMI): service names starting with this prefix are answered by the broker.
     public static let mmiPrefix = "mmi."
 }

@@ -87,10 +87,11 @@ public final class BusSubscriber: Sendable {
             let socketIndex = poller.add(socket)
             let mailboxIndex = poller.add(fd: mailbox.fd)
             var running = true
+            var frames: [Frame] = []
             while running, poller.poll(timeoutMs: -1) {
                 if poller.isReadable(mailboxIndex), !mailbox.drain().isEmpty { running = false }
                 if poller.isReadable(socketIndex) {
-                    while let frames = socket.receive() {
+                    while socket.receive(into: &frames) {
                         guard frames.count == 2, let event = try? Mlops_V1_Event(serializedBytes: frames[1]) else { continue }
                         continuation.yield(event)
                     }

@@ -76,11 +76,28 @@ final class ZMQSocket {
     @discardableResult
     func send(_ frames: [Frame]) -> Bool {
         for (index, frame) in frames.enumerated() {
-            let flags = ZMQ_DONTWAIT | (index < frames.count - 1 ? ZMQ_SNDMORE : 0)
-            let rc = frame.withUnsafeBytes { zmq_send(handle, $0.baseAddress, $0.count, flags) }
-            if rc < 0 { return false }
+            if !sendPart(frame, more: index < frames.count - 1) { return false }
         }
         return true
+    }
+
+    /// Sends one part of a multipart message; `more` when parts follow. For hot
+    /// paths that would otherwise build an array of frames per message.
+    @inline(__always)
+    func sendPart(_ frame: Frame, more: Bool) -> Bool {
+        frame.withUnsafeBytes { sendPart($0, more: more) }
+    }
+
+    /// A text part, sent from the string's own UTF-8 storage.
+    @inline(__always)
+    func sendPart(_ text: String, more: Bool) -> Bool {
+        var text = text
+        return text.withUTF8 { sendPart(UnsafeRawBufferPointer($0), more: more) }
+    }
+
+    @inline(__always)
+    func sendPart(_ bytes: UnsafeRawBufferPointer, more: Bool) -> Bool {
+        zmq_send(handle, bytes.baseAddress, bytes.count, ZMQ_DONTWAIT | (more ? ZMQ_SNDMORE : 0)) >= 0
     }
 
     /// The descriptor libzmq signals when this socket's state may have changed
@@ -100,26 +117,26 @@ final class ZMQSocket {
         return events & Int32(ZMQ_POLLIN) != 0
     }
 
-    /// Receives one whole multipart message, or nil when none is waiting.
-    func receive() -> [Frame]? {
-        var frames: [Frame] = []
-        // Majordomo messages have up to 7 parts; growing from empty would reallocate 3 times.
-        frames.reserveCapacity(8)
+    /// Receives one whole multipart message into `frames` (replacing what it
+    /// held; its storage is reused across calls), or returns false when none is waiting.
+    func receive(into frames: inout [Frame]) -> Bool {
+        frames.removeAll(keepingCapacity: true)
         while true {
             zmq_msg_init(message)
             if zmq_msg_recv(message, handle, ZMQ_DONTWAIT) < 0 {
                 zmq_msg_close(message)
-                return frames.isEmpty ? nil : frames
+                return !frames.isEmpty
             }
             let size = zmq_msg_size(message)
             if let data = zmq_msg_data(message), size > 0 {
-                frames.append(Array(UnsafeRawBufferPointer(start: data, count: size)))
+                let bytes = UnsafeRawBufferPointer(start: data, count: size)
+                frames.append(MDP.constantFrame(equalTo: bytes) ?? Array(bytes))
             } else {
                 frames.append([])
             }
             let more = zmq_msg_more(message) != 0
             zmq_msg_close(message)
-            if !more { return frames }
+            if !more { return true }
         }
     }
 }

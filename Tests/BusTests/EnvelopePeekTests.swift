@@ -16,14 +16,20 @@ import Testing
             request.metadata.roles = ["admin", "viewer"]
             request.metadata.deadlineUnixMs = 1_790_000_000_123
             request.metadata.idempotencyKey = "key"
-            let peek = try #require(EnvelopePeek(try request.serializedBytes()))
-            #expect(peek == EnvelopePeek(requestId: request.id, deadlineUnixMs: request.metadata.deadlineUnixMs))
+            let bytes: [UInt8] = try request.serializedBytes()
+            let peek = try #require(EnvelopePeek(bytes))
+            #expect(peek.requestId == request.id)
+            #expect(peek.method == request.method)
+            #expect(peek.deadlineUnixMs == request.metadata.deadlineUnixMs)
+            #expect(Data(bytes[peek.body]) == request.body)
+            let metadata = try #require(peek.metadata)
+            #expect(try Mlops_V1_Metadata(serializedBytes: Array(bytes[metadata])) == request.metadata)
         }
     }
 
     @Test func missingFieldsReadAsDefaults() throws {
         let peek = try #require(EnvelopePeek(try Mlops_V1_Request().serializedBytes()))
-        #expect(peek.requestId.isEmpty && peek.deadlineUnixMs == 0)
+        #expect(peek.requestId.isEmpty && peek.method.isEmpty && peek.deadlineUnixMs == 0 && peek.body.isEmpty && peek.metadata == nil)
     }
 
     @Test func refusesTruncatedOrGarbageBytes() throws {
@@ -33,13 +39,5 @@ import Testing
         let bytes: [UInt8] = try request.serializedBytes()
         #expect(EnvelopePeek(Array(bytes.dropLast(10))) == nil)
         #expect(EnvelopePeek([0xFF, 0xFF, 0xFF]) == nil)
-    }
-}
-
-extension EnvelopePeek {
-    init(requestId: String, deadlineUnixMs: Int64) {
-        self.init([])!
-        self.requestId = requestId
-        self.deadlineUnixMs = deadlineUnixMs
     }
 }
