@@ -1,6 +1,7 @@
 import Bus
 import Contracts
 import Foundation
+import Synchronization
 import Testing
 import TestKit
 
@@ -60,6 +61,30 @@ import TestKit
         }
         await worker.stop()
         await broker.stop()
+    }
+
+    /// An attempt that expires in the client itself resumes its task from the
+    /// I/O thread without waking it through the eventfd; the loop must run that
+    /// task before it sleeps again. Here nothing ever answers or arrives, so
+    /// nothing else would wake the loop.
+    @Test func aLocallyExpiredCallResumesItsTaskWithNoOtherTraffic() async throws {
+        // Nobody listens on this port: the request is queued and never answered.
+        let client = try BusClient(configuration: .init(endpoint: "tcp://127.0.0.1:\(freePort())"))
+        defer { client.shutdown() }
+        let outcome = Mutex<(code: Mlops_V1_StatusCode?, waited: Duration)?>(nil)
+        let task = Task(executorPreference: client.executor) {
+            let started = ContinuousClock.now
+            var code: Mlops_V1_StatusCode?
+            do { _ = try await Self.echo(client, "nobody", timeout: .milliseconds(400)) } catch let error as BusError { code = error.code } catch {}
+            outcome.withLock { $0 = (code, started.duration(to: .now)) }
+        }
+        let finished = await eventually(timeout: .seconds(10)) { outcome.withLock { $0 != nil } }
+        #expect(finished, "the task resumed by the local expiry never ran")
+        let result = try #require(outcome.withLock { $0 })
+        #expect(result.code == .deadlineExceeded)
+        #expect(result.waited >= .milliseconds(350) && result.waited < .seconds(3), "waited \(result.waited)")
+        client.shutdown()
+        await task.value
     }
 
     @Test func deadlinesExpireAndShutdownReleasesTasksOnTheExecutor() async throws {
