@@ -15,6 +15,10 @@ Ours is measured with two clients against the same broker and workers:
 Ratios, per body size and client:
   p50_ratio        = ours.p50 / raw.p50 with 1 request in flight (latency)
   throughput_ratio = ours.rps / raw.rps with 64 in flight (throughput)
+With several rounds, each ratio is the median over rounds of the ratio within
+a round (paired: in a round, each scenario runs on every side back to back),
+so a change in the machine's capacity between rounds (host steal on a shared
+VM moves raw's own rate 2-4x) cancels out instead of landing on one side.
 The headline figures are bus's, the worst across sizes (max p50 ratio, min
 throughput ratio); bus-pool's follow as pool_*. The bar: p50_ratio <= 1.5
 and throughput_ratio >= 0.5.
@@ -88,6 +92,9 @@ def load(path: str) -> dict[tuple[str, int, int], dict]:
         for k in ("p50_us", "p99_us", "rps"):
             row[k] = statistics.median(float(r[k]) for r in rs)
         row["rounds"] = len(rs)
+        # The n-th run of a scenario belongs to round n: every round runs each
+        # scenario once on every side.
+        row["runs"] = rs
         rows[key] = row
     return rows
 
@@ -127,10 +134,12 @@ def fmt_ratio(x: float | None) -> str:
 
 
 def ratio(rows, size: int, inflight: int, key: str, impl: str = "bus") -> float | None:
+    """The median over rounds of ours/raw within each round (one round: the plain ratio)."""
     ours, raw = rows.get((impl, size, inflight)), rows.get(("raw", size, inflight))
-    if not ours or not raw or not raw[key]:
+    if not ours or not raw:
         return None
-    return float(ours[key]) / float(raw[key])
+    pairs = [float(o[key]) / float(r[key]) for o, r in zip(ours["runs"], raw["runs"]) if float(r[key])]
+    return statistics.median(pairs) if pairs else None
 
 
 def main() -> int:
@@ -250,7 +259,8 @@ def write_markdown(args, rows, sizes, inflights, impls, ours, warnings) -> None:
         + (f" (BENCH_SCALE={args.scale})" if args.scale not in ("", "1") else "")
         + "; both sides up at once, scenarios interleaved (each runs on one side then the other, "
         "the order rotating)"
-        + (f"; {args.rounds} rounds, each figure the median of its rounds" if args.rounds > 1 else ""),
+        + (f"; {args.rounds} rounds, each figure the median of its rounds, each ratio the median of "
+           "the ratios within a round (the sides run back to back in a round)" if args.rounds > 1 else ""),
         "- Latency: per request round trip at the client (CLOCK_MONOTONIC / monotonic clock); "
         "req/s: measured replies over the measured part's wall time.",
         "",
