@@ -46,6 +46,13 @@ let package = Package(
             path: "Shared/Contracts",
             swiftSettings: strict
         ),
+        // The one JSON module: strict parser, value, writer, field reader. No
+        // packages, so pure domain targets can use it.
+        .target(
+            name: "JSON",
+            path: "Shared/JSON",
+            swiftSettings: strict
+        ),
         .target(
             name: "Bus",
             dependencies: [
@@ -136,13 +143,14 @@ let package = Package(
         // the lease scheduler, runner events, Axolotl export.
         .target(
             name: "TrainerDomain",
+            dependencies: ["JSON"],
             path: "Services/Trainer/Domain",
             swiftSettings: strict
         ),
         .target(
             name: "TrainerService",
             dependencies: [
-                "TrainerDomain", "ServiceKit", "Bus", "Contracts",
+                "TrainerDomain", "JSON", "ServiceKit", "Bus", "Contracts",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -162,7 +170,7 @@ let package = Package(
         .target(
             name: "GatewayApp",
             dependencies: [
-                "ServiceKit", "Bus", "Contracts",
+                "ServiceKit", "Bus", "Contracts", "JSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -251,8 +259,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "JSONTests",
+            dependencies: ["JSON"],
+            path: "Tests/JSONTests",
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "TrainerDomainTests",
-            dependencies: ["TrainerDomain"],
+            dependencies: ["TrainerDomain", "JSON"],
             path: "Tests/TrainerDomainTests",
             swiftSettings: strict
         ),

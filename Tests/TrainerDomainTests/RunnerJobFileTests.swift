@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Testing
 @testable import TrainerDomain
 
@@ -33,7 +34,7 @@ import Testing
     @Test func bytesAreJSONWithNullsAndResume() throws {
         let spec = JobSpec(jobName: "j", baseModel: "m", datasetID: 1, method: .full)
         let noVal = JobPaths(baseModel: "/m", trainFile: "/t.jsonl", valFile: nil, outputDir: "/o")
-        let data = try RunnerJobFile.data(jobID: "ft-1", spec: spec, paths: noVal, resumeFrom: "latest")
+        let data = RunnerJobFile.data(jobID: "ft-1", spec: spec, paths: noVal, resumeFrom: "latest")
         let any = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(any["val_file"] is NSNull)
         #expect(any["resume_from"] as? String == "latest")

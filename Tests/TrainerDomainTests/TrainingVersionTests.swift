@@ -1,3 +1,4 @@
+import JSON
 import Testing
 @testable import TrainerDomain
 
@@ -22,16 +23,16 @@ import Testing
     }
 
     @Test func problemsNameTheField() {
-        func problem(_ spec: JobSpec, _ versions: [DatasetVersionSummary]) -> FieldProblem? {
+        func problem(_ spec: JobSpec, _ versions: [DatasetVersionSummary]) -> FieldError? {
             do { _ = try TrainingVersion.choose(for: spec, from: versions); return nil } catch { return error }
         }
         #expect(problem(Self.spec(), [])?.field == "dataset_id")
         let missing = problem(Self.spec(version: "v9"), [Self.version(1, "v1.0"), Self.version(2, "v1.1")])
         #expect(missing?.field == "dataset_version")
-        #expect(missing?.reason.contains("v1.0, v1.1") == true)
+        #expect(missing?.message.contains("v1.0, v1.1") == true)
         #expect(problem(Self.spec(), [Self.version(1, "v1.0", split: false)])?.field == "dataset_id")
         #expect(problem(Self.spec(version: "v1.0"), [Self.version(1, "v1.0", split: false)])?.field == "dataset_version")
-        #expect(problem(Self.spec(), [Self.version(1, "v1.0", train: 0)])?.reason.contains("no training samples") == true)
+        #expect(problem(Self.spec(), [Self.version(1, "v1.0", train: 0)])?.message.contains("no training samples") == true)
         // The latest is unsplit even though an older one is split: refused, not silently older data.
         #expect(problem(Self.spec(), [Self.version(1, "v1.0"), Self.version(2, "v1.1", split: false)])?.field == "dataset_id")
     }

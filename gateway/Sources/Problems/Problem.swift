@@ -2,18 +2,8 @@ import Bus
 import Contracts
 import HTTPTypes
 import Hummingbird
+import JSON
 import NIOCore
-
-/// One refused input field: `{"field":"limit","message":"must be between 1 and 1000"}`.
-public struct FieldError: Sendable, Equatable {
-    public var field: String
-    public var message: String
-
-    public init(_ field: String, _ message: String) {
-        self.field = field
-        self.message = message
-    }
-}
 
 /// The gateway's one error type. Everything a route or middleware throws ends
 /// up as one of these (see `Problem.from`), rendered as RFC 9457

@@ -1,4 +1,5 @@
 import Contracts
+import JSON
 
 /// Dataset protos → REST JSON (gateway/API.md), written straight into the buffer.
 enum DatasetJSON {

@@ -1,4 +1,5 @@
 import Contracts
+import JSON
 
 /// Trainer protos → REST JSON (gateway/API.md), written straight into the buffer.
 enum JobJSON {

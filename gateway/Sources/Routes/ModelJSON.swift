@@ -1,4 +1,5 @@
 import Contracts
+import JSON
 
 typealias RegistryModel = Mlops_V1_Registry_Model
 typealias RegistryStage = Mlops_V1_Registry_Stage

@@ -1,3 +1,5 @@
+import JSON
+
 /// One line of the runner's stdout (ml/README.md "Events"), typed. Parse with
 /// `RunnerEvent.parse(line:)`. Every event has `time` (unix seconds) when the
 /// runner sent one.

@@ -1,3 +1,5 @@
+import JSON
+
 /// Training hyperparameters, resolved: every field holds the value the runner
 /// will use. Names, defaults and rules match `ml/README.md` (the runner
 /// re-validates the same rules before importing torch):
@@ -71,25 +73,25 @@ public struct Hyperparameters: Sendable, Hashable {
     /// All keys with their values (`null` for unset optional ones), as the
     /// runner's `hyperparameters` object and for storage (JSONB).
     public var jsonObject: [String: JSONValue] {
-        func optional(_ value: Int?) -> JSONValue { value.map(JSONValue.int) ?? .null }
+        func optional(_ value: Int?) -> JSONValue { value.map { .int(Int64($0)) } ?? .null }
         return [
-            "lora_rank": .int(loraRank),
+            "lora_rank": .int(Int64(loraRank)),
             "lora_alpha": .double(loraAlpha),
             "lora_dropout": .double(loraDropout),
             "learning_rate": .double(learningRate),
-            "batch_size": .int(batchSize),
-            "gradient_accumulation_steps": .int(gradientAccumulationSteps),
+            "batch_size": .int(Int64(batchSize)),
+            "gradient_accumulation_steps": .int(Int64(gradientAccumulationSteps)),
             "num_epochs": .double(numEpochs),
             "max_steps": optional(maxSteps),
-            "warmup_steps": .int(warmupSteps),
-            "max_seq_length": .int(maxSeqLength),
-            "save_steps": .int(saveSteps),
+            "warmup_steps": .int(Int64(warmupSteps)),
+            "max_seq_length": .int(Int64(maxSeqLength)),
+            "save_steps": .int(Int64(saveSteps)),
             "save_total_limit": optional(saveTotalLimit),
             "eval_steps": optional(evalSteps),
             "eval_on_start": .bool(evalOnStart),
             "early_stopping_patience": optional(earlyStoppingPatience),
-            "logging_steps": .int(loggingSteps),
-            "seed": .int(seed),
+            "logging_steps": .int(Int64(loggingSteps)),
+            "seed": .int(Int64(seed)),
             "weight_decay": .double(weightDecay),
             "max_grad_norm": .double(maxGradNorm),
             "lr_scheduler_type": .string(lrSchedulerType.rawValue),

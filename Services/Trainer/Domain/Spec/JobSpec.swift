@@ -1,3 +1,5 @@
+import JSON
+
 /// A validated create-job request (seed 003 §6.2, table `finetuning_jobs` §7.2).
 /// Build one with `JobSpecValidation.validate`.
 public struct JobSpec: Sendable, Hashable {
@@ -40,17 +42,17 @@ public struct JobSpec: Sendable, Hashable {
         var object: [String: JSONValue] = [
             "job_name": .string(jobName),
             "base_model": .string(baseModel),
-            "dataset_id": .int(Int(datasetID)),
+            "dataset_id": .int(datasetID),
             "dataset_version": datasetVersion.map(JSONValue.string) ?? .null,
             "method": .string(method.rawValue),
-            "hyperparameters": .object(hyperparameters.jsonObject),
-            "priority": .int(priority),
+            "hyperparameters": JSONValue(object: hyperparameters.jsonObject),
+            "priority": .int(Int64(priority)),
         ]
         switch devices {
         case .ids(let ids): object["gpu_ids"] = .array(ids.map { .string($0.description) })
-        case .count(let count): object["gpu_count"] = .int(count)
+        case .count(let count): object["gpu_count"] = .int(Int64(count))
         }
-        return .object(object)
+        return JSONValue(object: object)
     }
 }
 
@@ -78,26 +80,11 @@ public enum DeviceRequest: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// One problem with a request: the field's dotted path and why.
-public struct FieldProblem: Sendable, Hashable, CustomStringConvertible {
-    /// `job_name`, `hyperparameters.lora_rank`, `gpu_ids[1]`, …
-    public var field: String
-    public var reason: String
-
-    public init(_ field: String, _ reason: String) {
-        self.field = field
-        self.reason = reason
-    }
-
-    /// `hyperparameters.lora_rank: must be ≥ 1`
-    public var description: String { "\(field): \(reason)" }
-}
-
 /// A rejected request with every problem found (in field order).
 public struct JobSpecInvalid: Error, Sendable, Hashable, CustomStringConvertible {
-    public var problems: [FieldProblem]
+    public var problems: [FieldError]
 
-    public init(_ problems: [FieldProblem]) {
+    public init(_ problems: [FieldError]) {
         self.problems = problems
     }
 

@@ -1,7 +1,8 @@
 import Foundation
+import JSON
 
 /// Validates a create-job request body (seed 003 §6.2) into a `JobSpec`,
-/// reporting every problem at once as `(field, reason)` pairs.
+/// reporting every problem at once as `(field, message)` pairs.
 ///
 /// Fields:
 /// - `job_name` (required): 1–255 characters, no control characters, not blank.
@@ -14,9 +15,10 @@ import Foundation
 ///   that GPU; **or** `gpu_count`: integer ≥ 1. Not both; neither = one device.
 /// - `priority`: integer from -100 to 100, default 0; higher runs first.
 ///
-/// `null` counts as absent everywhere (so the default applies). Unknown keys,
-/// top-level or in `hyperparameters`, are reported as "unknown field" rather
-/// than ignored: a typo (`learning_rte`) must not silently train with a default.
+/// `null` counts as absent everywhere (so the default applies). Integers are
+/// integer literals (`3`, not `3.0`: the JSON module's one rule). Unknown keys,
+/// top-level or in `hyperparameters`, are reported as "is not a known field"
+/// rather than ignored: a typo (`learning_rte`) must not silently train with a default.
 /// Whether a validation file exists is not known here: see
 /// `Hyperparameters.requiresValidationSet` and `RunnerJobFile.problems`.
 public enum JobSpecValidation {
@@ -28,55 +30,47 @@ public enum JobSpecValidation {
     /// Validates a request given as JSON text.
     public static func validate(json: Data) throws(JobSpecInvalid) -> JobSpec {
         guard let value = try? JSONValue.parse(json) else {
-            throw JobSpecInvalid([FieldProblem("request", "is not valid JSON")])
+            throw JobSpecInvalid([FieldError("request", "is not valid JSON")])
         }
         return try validate(value)
     }
 
     /// Validates a decoded request.
     public static func validate(_ request: JSONValue) throws(JobSpecInvalid) -> JobSpec {
-        guard let object = request.objectValue else {
-            throw JobSpecInvalid([FieldProblem("request", "must be a JSON object")])
+        guard request.members != nil else {
+            throw JobSpecInvalid([FieldError("request", "must be a JSON object")])
         }
-        var reader = FieldReader(object)
+        var reader = FieldReader(request)
 
         let jobName = text(&reader, "job_name", required: true, maxLength: JobSpec.maxNameLength)
         let baseModel = text(&reader, "base_model", required: true, maxLength: JobSpec.maxNameLength)
-        let datasetID = reader.int("dataset_id", minimum: 1)
-        if reader.value("dataset_id") == nil { reader.report("dataset_id", "is required") }
+        let datasetID = reader.int("dataset_id", required: true, range: 1...Int64.max)
         let datasetVersion = reader.string("dataset_version")
         if let datasetVersion, !isVersionLabel(datasetVersion) {
-            reader.report("dataset_version", "must be 1 to 50 ASCII letters, digits, '.', '_' or '-'")
+            reader.fail("dataset_version", "must be 1 to 50 ASCII letters, digits, '.', '_' or '-'")
         }
-        let method = reader.choice("method", TrainingMethod.self)
-        if reader.value("method") == nil { reader.report("method", "is required") }
+        let method = reader.choice("method", TrainingMethod.self, required: true)
 
         var hyperparameters = Hyperparameters(method: method ?? .lora)
-        if let raw = reader.value("hyperparameters") {
-            if let hp = raw.objectValue {
-                var hpReader = FieldReader(hp, prefix: "hyperparameters.")
-                readHyperparameters(&hpReader, into: &hyperparameters)
-                reader.merge(hpReader)
-            } else {
-                reader.report("hyperparameters", "must be an object")
-            }
+        if var hpReader = reader.nested("hyperparameters") {
+            readHyperparameters(&hpReader, into: &hyperparameters)
+            reader.merge(hpReader)
         }
 
         let devices = deviceRequest(&reader)
-        let priority = reader.int("priority", minimum: JobSpec.priorityRange.lowerBound,
-                                  maximum: JobSpec.priorityRange.upperBound)
+        let priority = reader.int("priority", range: Int64(JobSpec.priorityRange.lowerBound)...Int64(JobSpec.priorityRange.upperBound))
         reader.rejectUnknown(topLevelKeys)
 
         guard reader.problems.isEmpty, let jobName, let baseModel, let datasetID, let method, let devices else {
             throw JobSpecInvalid(reader.problems)
         }
-        return JobSpec(jobName: jobName, baseModel: baseModel, datasetID: Int64(datasetID),
+        return JobSpec(jobName: jobName, baseModel: baseModel, datasetID: datasetID,
                        datasetVersion: datasetVersion, method: method, hyperparameters: hyperparameters,
-                       devices: devices, priority: priority ?? JobSpec.defaultPriority)
+                       devices: devices, priority: priority.map(Int.init) ?? JobSpec.defaultPriority)
     }
 
     /// All problems of a request; empty when it is valid.
-    public static func problems(in request: JSONValue) -> [FieldProblem] {
+    public static func problems(in request: JSONValue) -> [FieldError] {
         do {
             _ = try validate(request)
             return []
@@ -88,16 +82,13 @@ public enum JobSpecValidation {
     // MARK: - Fields
 
     private static func text(_ reader: inout FieldReader, _ key: String, required: Bool, maxLength: Int) -> String? {
-        guard let value = reader.string(key) else {
-            if required, reader.value(key) == nil { reader.report(key, "is required") }
-            return nil
-        }
+        guard let value = reader.string(key, required: required, length: 0...Int.max) else { return nil }
         if value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            reader.report(key, "must not be empty")
+            reader.fail(key, "must not be empty")
         } else if value.count > maxLength {
-            reader.report(key, "must be at most \(maxLength) characters")
+            reader.fail(key, "must be at most \(maxLength) characters")
         } else if value.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) {
-            reader.report(key, "must not contain control characters")
+            reader.fail(key, "must not contain control characters")
         } else {
             return value
         }
@@ -110,25 +101,27 @@ public enum JobSpecValidation {
     }
 
     private static func readHyperparameters(_ r: inout FieldReader, into h: inout Hyperparameters) {
-        if let v = r.int("lora_rank", minimum: 1) { h.loraRank = v }
-        if let v = r.number("lora_alpha", .positive) { h.loraAlpha = v }
-        if let v = r.number("lora_dropout", .unitInterval) { h.loraDropout = v }
-        if let v = r.number("learning_rate", .positive) { h.learningRate = v }
-        if let v = r.int("batch_size", minimum: 1) { h.batchSize = v }
-        if let v = r.int("gradient_accumulation_steps", minimum: 1) { h.gradientAccumulationSteps = v }
-        if let v = r.number("num_epochs", .positive) { h.numEpochs = v }
-        if let v = r.int("max_steps", minimum: 1) { h.maxSteps = v }
-        if let v = r.int("warmup_steps", minimum: 0) { h.warmupSteps = v }
-        if let v = r.int("max_seq_length", minimum: 1) { h.maxSeqLength = v }
-        if let v = r.int("save_steps", minimum: 1) { h.saveSteps = v }
-        if let v = r.int("save_total_limit", minimum: 1) { h.saveTotalLimit = v }
-        if let v = r.int("eval_steps", minimum: 1) { h.evalSteps = v }
+        /// An integer hyperparameter ≥ `minimum`.
+        func count(_ key: String, minimum: Int64) -> Int? { r.int(key, range: minimum...Int64.max).map(Int.init) }
+        if let v = count("lora_rank", minimum: 1) { h.loraRank = v }
+        if let v = r.double("lora_alpha", .positive) { h.loraAlpha = v }
+        if let v = r.double("lora_dropout", .unitInterval) { h.loraDropout = v }
+        if let v = r.double("learning_rate", .positive) { h.learningRate = v }
+        if let v = count("batch_size", minimum: 1) { h.batchSize = v }
+        if let v = count("gradient_accumulation_steps", minimum: 1) { h.gradientAccumulationSteps = v }
+        if let v = r.double("num_epochs", .positive) { h.numEpochs = v }
+        if let v = count("max_steps", minimum: 1) { h.maxSteps = v }
+        if let v = count("warmup_steps", minimum: 0) { h.warmupSteps = v }
+        if let v = count("max_seq_length", minimum: 1) { h.maxSeqLength = v }
+        if let v = count("save_steps", minimum: 1) { h.saveSteps = v }
+        if let v = count("save_total_limit", minimum: 1) { h.saveTotalLimit = v }
+        if let v = count("eval_steps", minimum: 1) { h.evalSteps = v }
         if let v = r.bool("eval_on_start") { h.evalOnStart = v }
-        if let v = r.int("early_stopping_patience", minimum: 1) { h.earlyStoppingPatience = v }
-        if let v = r.int("logging_steps", minimum: 1) { h.loggingSteps = v }
-        if let v = r.int("seed", minimum: 0) { h.seed = v }
-        if let v = r.number("weight_decay", .nonNegative) { h.weightDecay = v }
-        if let v = r.number("max_grad_norm", .positive) { h.maxGradNorm = v }
+        if let v = count("early_stopping_patience", minimum: 1) { h.earlyStoppingPatience = v }
+        if let v = count("logging_steps", minimum: 1) { h.loggingSteps = v }
+        if let v = count("seed", minimum: 0) { h.seed = v }
+        if let v = r.double("weight_decay", .nonNegative) { h.weightDecay = v }
+        if let v = r.double("max_grad_norm", .positive) { h.maxGradNorm = v }
         if let v = r.choice("lr_scheduler_type", LRSchedulerType.self) { h.lrSchedulerType = v }
         if let v = r.bool("gradient_checkpointing") { h.gradientCheckpointing = v }
         r.rejectUnknown(Set(Hyperparameters.keys))
@@ -137,9 +130,9 @@ public enum JobSpecValidation {
     /// `gpu_ids` or `gpu_count`; nil (with a problem reported) when invalid.
     private static func deviceRequest(_ reader: inout FieldReader) -> DeviceRequest? {
         let rawIDs = reader.value("gpu_ids")
-        let count = reader.int("gpu_count", minimum: 1)
+        let count = reader.int("gpu_count", range: 1...Int64.max).map(Int.init)
         if rawIDs != nil, reader.value("gpu_count") != nil {
-            reader.report("gpu_ids", "give gpu_ids or gpu_count, not both")
+            reader.fail("gpu_ids", "give gpu_ids or gpu_count, not both")
             return nil
         }
         guard let rawIDs else {
@@ -154,22 +147,22 @@ public enum JobSpecValidation {
         case .array(let items) where !items.isEmpty:
             tokens = items.enumerated().map { ("gpu_ids[\($0.offset)]", $0.element) }
         case .string, .array:
-            reader.report("gpu_ids", "must name at least one device")
+            reader.fail("gpu_ids", "must name at least one device")
             return nil
         default:
-            reader.report("gpu_ids", "must be a list of device ids or a comma-separated string")
+            reader.fail("gpu_ids", "must be a list of device ids or a comma-separated string")
             return nil
         }
         var ids: [DeviceID] = []
         var ok = true
         for token in tokens {
             guard let id = deviceID(token.value) else {
-                reader.report(token.field, "must be a GPU index (0), or a device id (gpu0, cpu0)")
+                reader.fail(token.field, "must be a GPU index (0), or a device id (gpu0, cpu0)")
                 ok = false
                 continue
             }
             if ids.contains(id) {
-                reader.report(token.field, "names \(id) twice")
+                reader.fail(token.field, "names \(id) twice")
                 ok = false
                 continue
             }
@@ -180,7 +173,7 @@ public enum JobSpecValidation {
 
     private static func deviceID(_ value: JSONValue) -> DeviceID? {
         if let index = value.intValue {
-            return index >= 0 && index <= 999_999 ? .gpu(index) : nil
+            return index >= 0 && index <= 999_999 ? .gpu(Int(index)) : nil
         }
         guard let text = value.stringValue else { return nil }
         if let index = DeviceID.parseIndex(text) { return .gpu(index) }

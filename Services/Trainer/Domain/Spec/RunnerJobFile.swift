@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Where a job's inputs and outputs live on this machine (absolute paths,
 /// decided by the service: the resolved base model folder, the dataset
@@ -40,14 +41,14 @@ public enum RunnerJobFile {
             "train_file": .string(paths.trainFile),
             "val_file": paths.valFile.map(JSONValue.string) ?? .null,
             "output_dir": .string(paths.outputDir),
-            "hyperparameters": .object(spec.hyperparameters.jsonObject),
+            "hyperparameters": JSONValue(object: spec.hyperparameters.jsonObject),
             "resume_from": resumeFrom.map(JSONValue.string) ?? .null,
         ]
     }
 
     /// `object(…)` as JSON bytes (sorted keys), ready to write to `job.json`.
-    public static func data(jobID: String, spec: JobSpec, paths: JobPaths, resumeFrom: String? = nil) throws -> Data {
-        try JSONValue.object(object(jobID: jobID, spec: spec, paths: paths, resumeFrom: resumeFrom)).encoded()
+    public static func data(jobID: String, spec: JobSpec, paths: JobPaths, resumeFrom: String? = nil) -> Data {
+        Data(JSONValue(object: object(jobID: jobID, spec: spec, paths: paths, resumeFrom: resumeFrom)).serializedBytes)
     }
 
     /// The runner's arguments after the Python interpreter.
@@ -60,18 +61,18 @@ public enum RunnerJobFile {
     /// What the runner would reject about this spec with these paths, known
     /// before launching it: empty paths, and evaluation settings without a
     /// validation file. Field names are the runner's.
-    public static func problems(spec: JobSpec, paths: JobPaths) -> [FieldProblem] {
-        var problems: [FieldProblem] = []
+    public static func problems(spec: JobSpec, paths: JobPaths) -> [FieldError] {
+        var problems: [FieldError] = []
         for (field, path) in [("base_model", paths.baseModel), ("train_file", paths.trainFile),
                               ("output_dir", paths.outputDir)] where path.isEmpty {
-            problems.append(FieldProblem(field, "is required"))
+            problems.append(FieldError(field, "is required"))
         }
         if paths.valFile == nil {
             if spec.hyperparameters.earlyStoppingPatience != nil {
-                problems.append(FieldProblem("hyperparameters.early_stopping_patience", "needs a validation file"))
+                problems.append(FieldError("hyperparameters.early_stopping_patience", "needs a validation file"))
             }
             if spec.hyperparameters.evalOnStart {
-                problems.append(FieldProblem("hyperparameters.eval_on_start", "needs a validation file"))
+                problems.append(FieldError("hyperparameters.eval_on_start", "needs a validation file"))
             }
         }
         return problems

@@ -1,6 +1,7 @@
 import Bus
 import Contracts
 import Foundation
+import JSON
 import TrainerDomain
 
 /// Publishes a job's live events on `trainer.job.<id>` (pub/sub: may drop;
@@ -10,12 +11,12 @@ struct JobEvents: Sendable {
 
     func publish(_ jobID: Int64, _ kind: String, _ fields: [String: JSONValue]) {
         var data = fields
-        data["job_id"] = .int(Int(jobID))
+        data["job_id"] = .int(jobID)
         if data["time"] == nil { data["time"] = .double(Date().timeIntervalSince1970) }
         var event = Mlops_V1_Trainer_JobEvent()
         event.jobID = jobID
         event.kind = kind
-        event.dataJson = (try? JSONValue.object(data).encoded()).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        event.dataJson = JSONValue(object: data).serialized
         guard let body: [UInt8] = try? event.serializedBytes() else { return }
         publisher.publish(topic: TrainerMethods.jobEventTopic(jobID), body: body)
     }

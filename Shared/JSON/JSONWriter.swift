@@ -1,6 +1,4 @@
-import NIOCore
-
-/// A small, allocation-light JSON writer straight into a ByteBuffer: the list
+/// A small, allocation-light JSON writer into a byte array: the list
 /// route encodes hundreds of models per request, so no Foundation encoder,
 /// no intermediate dictionaries. Callers write members in order; the writer
 /// places the commas.
@@ -8,7 +6,6 @@ public struct JSONWriter {
     /// Plain array appends: ByteBuffer's per-write capacity and exclusivity
     /// checks showed up in profiles of the list route; one copy at the end is cheaper.
     public var bytes: [UInt8]
-    public var buffer: ByteBuffer { ByteBuffer(bytes: bytes) }
     /// One flag per open container: whether the next member needs a comma.
     private var needsComma: [Bool] = []
 

@@ -14,7 +14,7 @@ public enum RFC3339 {
     }
 
     /// Writes the 24 bytes of `YYYY-MM-DDTHH:MM:SS.mmmZ`.
-    static func write(unixMs: Int64, into bytes: inout [UInt8]) {
+    public static func write(unixMs: Int64, into bytes: inout [UInt8]) {
         let ms = Int64(floorMod(unixMs, 1000))
         let seconds = floorDiv(unixMs, 1000)
         let days = floorDiv(seconds, 86400)
