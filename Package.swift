@@ -87,14 +87,21 @@ let package = Package(
             path: "Services/Bus/Main",
             swiftSettings: strict
         ),
+        // Pure rules of the registry (fields, stages, listing): no I/O, no bus.
+        .target(
+            name: "RegistryDomain",
+            dependencies: ["JSON"],
+            path: "Services/Registry/Domain",
+            swiftSettings: strict
+        ),
         .target(
             name: "RegistryService",
             dependencies: [
-                "ServiceKit", "Bus", "Contracts",
+                "RegistryDomain", "ServiceKit", "Bus", "Contracts",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Services/Registry",
-            exclude: ["Main"],
+            exclude: ["Main", "Domain"],
             sources: ["Sources"],
             resources: [.copy("Migrations")],
             swiftSettings: strict
@@ -246,10 +253,16 @@ let package = Package(
             name: "RegistryTests",
             dependencies: [
                 "TestKit",
-                "RegistryService", "Bus", "Contracts", "ServiceKit",
+                "RegistryService", "RegistryDomain", "Bus", "Contracts", "ServiceKit",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Tests/RegistryTests",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "RegistryDomainTests",
+            dependencies: ["RegistryDomain"],
+            path: "Tests/RegistryDomainTests",
             swiftSettings: strict
         ),
         .testTarget(

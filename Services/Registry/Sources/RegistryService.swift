@@ -1,11 +1,13 @@
 import Bus
 import Contracts
 import Foundation
+import RegistryDomain
 import ServiceKit
 
 /// The registry service: model versions, stages, benchmarks, usage
-/// (proto/mlops/v1/registry.proto). Domain/ is pure, Store/ is SQL,
-/// Handlers/ wire bus methods to both.
+/// (proto/mlops/v1/registry.proto). The rules are the pure RegistryDomain
+/// target (Services/Registry/Domain); Requests/ decodes bus messages into its
+/// values, Store/ is all the SQL, Handlers/ wire bus methods to both.
 public enum RegistryService {
     /// The registry's SQL migrations, applied after ServiceKit's own.
     public static func migrations() throws -> [Migration] {

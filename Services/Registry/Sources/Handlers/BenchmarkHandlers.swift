@@ -1,5 +1,6 @@
 import Bus
 import Contracts
+import RegistryDomain
 import ServiceKit
 
 /// AddBenchmark, ListBenchmarks, RecordUsage.
@@ -17,7 +18,7 @@ struct BenchmarkHandlers: Sendable {
     }
 
     func list(_ request: Mlops_V1_Registry_ListBenchmarksRequest, _ context: BusContext) async throws -> Mlops_V1_Registry_ListBenchmarksReply {
-        let modelId = try FieldRules.id(request.modelID, field: "model_id")
+        let modelId = try benchmarkModelId(request)
         return try await deps.postgres.withConnection { connection in
             guard let benchmarks = try await BenchmarkStore.list(modelId: modelId, on: connection, logger: context.logger) else {
                 throw BusError.notFound("model \(modelId) not found")

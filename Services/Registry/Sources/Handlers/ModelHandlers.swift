@@ -1,8 +1,9 @@
 import Bus
 import Contracts
+import RegistryDomain
 import ServiceKit
 
-/// RegisterModel, GetModel, ListModels, UpdateModel: validate (Domain), store (Store), answer.
+/// RegisterModel, GetModel, ListModels, UpdateModel: decode (Requests), store (Store), answer.
 struct ModelHandlers: Sendable {
     let deps: ServiceDependencies
 
@@ -11,8 +12,8 @@ struct ModelHandlers: Sendable {
         return try await deps.idempotency.once(context, request: request) { connection in
             // Inside `once`: a retry of an applied key answers as before, whatever the store holds now.
             var sizeBytes: Int64?
-            if case .blob(let address) = model.source {
-                sizeBytes = try ArtifactLookup.sizeBytes(of: address, in: deps.blobs)
+            if case .blob(let sha256) = model.source {
+                sizeBytes = try ArtifactLookup.sizeBytes(sha256: sha256, in: deps.blobs)
             }
             guard let stored = try await ModelStore.insert(model, artifactSizeBytes: sizeBytes, on: connection, logger: context.logger) else {
                 throw BusError.alreadyExists("model '\(model.modelName)' version '\(model.version)' is already registered")
@@ -22,8 +23,8 @@ struct ModelHandlers: Sendable {
     }
 
     func get(_ request: Mlops_V1_Registry_GetModelRequest, _ context: BusContext) async throws -> Mlops_V1_Registry_Model {
-        let id = try FieldRules.id(request.id, field: "id")
-        let expansions = try Expansion.parse(request.expand)
+        let lookup = try ModelLookup(validating: request)
+        let id = lookup.id, expansions = lookup.expansions
         return try await deps.postgres.withConnection { connection in
             guard var model = try await ModelStore.get(id: id, on: connection, logger: context.logger) else {
                 throw BusError.notFound("model \(id) not found")
@@ -31,7 +32,7 @@ struct ModelHandlers: Sendable {
             if expansions.contains(.metrics) {
                 let benchmarks = try await BenchmarkStore.list(modelId: id, on: connection, logger: context.logger) ?? []
                 model.benchmarks = benchmarks
-                model.metrics = NewBenchmark.latestScores(benchmarks)
+                model.metrics = NewBenchmark.latestScores(benchmarks.lazy.map { ($0.benchmarkName, $0.score) })
             }
             if expansions.contains(.evaluations) {
                 model.stageHistory = try await StageStore.history(of: id, on: connection, logger: context.logger)

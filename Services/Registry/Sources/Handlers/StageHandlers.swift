@@ -1,5 +1,6 @@
 import Bus
 import Contracts
+import RegistryDomain
 import ServiceKit
 
 /// PromoteModel, ArchiveModel, RollbackModel: one transaction each, under the
@@ -8,19 +9,21 @@ struct StageHandlers: Sendable {
     let deps: ServiceDependencies
 
     func change(_ action: StageAction, _ request: Mlops_V1_Registry_StageRequest, _ context: BusContext) async throws -> Mlops_V1_Registry_Model {
-        let input = try StageChangeInput(validating: request, subject: context.subject)
+        let change = try StageChange(validating: request, subject: context.subject)
         return try await deps.idempotency.once(context, request: request) { connection in
             let logger = context.logger
-            guard let current = try await StageStore.lockAndRead(id: input.id, on: connection, logger: logger) else {
-                throw BusError.notFound("model \(input.id) not found")
+            guard let current = try await StageStore.lockAndRead(id: change.id, on: connection, logger: logger) else {
+                throw BusError.notFound("model \(change.id) not found")
             }
-            let plan = try StageRules.plan(action, modelId: input.id, current: current.stage, wasProductionBefore: current.wasProduction)
+            let plan = try applyingRules { () throws(RegistryRuleError) in
+                try StageRules.plan(action, modelId: change.id, current: current.stage, wasProductionBefore: current.wasProduction)
+            }
             if plan.archivesCurrentProduction {
                 // First, so the one-production-per-name index holds at every statement.
-                let reason = StageRules.displacedReason(by: action, newProductionId: input.id, reason: input.reason)
-                try await StageStore.archiveProduction(of: current.name, exceptId: input.id, actor: input.actor, reason: reason, on: connection, logger: logger)
+                let reason = StageRules.displacedReason(by: action, newProductionId: change.id, reason: change.reason)
+                try await StageStore.archiveProduction(of: current.name, exceptId: change.id, actor: change.actor, reason: reason, on: connection, logger: logger)
             }
-            return try await StageStore.apply(plan, id: input.id, actor: input.actor, reason: input.reason, on: connection, logger: logger)
+            return try await StageStore.apply(plan, id: change.id, actor: change.actor, reason: change.reason, on: connection, logger: logger)
         }
     }
 }

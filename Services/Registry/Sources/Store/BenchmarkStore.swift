@@ -1,6 +1,7 @@
 import Contracts
 import Logging
 import PostgresNIO
+import RegistryDomain
 
 /// Benchmark rows of a model.
 enum BenchmarkStore {

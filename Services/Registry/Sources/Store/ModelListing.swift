@@ -2,6 +2,8 @@ import Bus
 import Contracts
 import Logging
 import PostgresNIO
+import RegistryDomain
+import ServiceKit
 
 /// ListModels in one round trip: the total (a plain count, no sort, no wide
 /// rows) and the page (an index scan in list order that stops after
@@ -55,6 +57,7 @@ enum ModelListing {
     /// statements with the bound values, so absent filters fold away.
     static func filter(_ query: ModelListQuery) -> PostgresQuery {
         let status = query.status?.rawValue
+        let searchPattern = query.search.map(SQLText.containsPattern)
         return """
             (\(query.project)::text IS NULL OR m.project = \(query.project)::text)
               AND (\(query.modelType)::text IS NULL OR m.model_type = \(query.modelType)::text)
@@ -63,9 +66,9 @@ enum ModelListing {
               AND (\(query.tags)::text[] IS NULL OR m.tags @> \(query.tags)::text[])
               AND (\(query.createdAfterUnixMs)::int8 IS NULL
                    OR m.created_at > to_timestamp(\(query.createdAfterUnixMs)::int8 / 1000.0))
-              AND (\(query.searchPattern)::text IS NULL
-                   OR m.model_name ILIKE \(query.searchPattern)::text ESCAPE '\\'
-                   OR m.description ILIKE \(query.searchPattern)::text ESCAPE '\\')
+              AND (\(searchPattern)::text IS NULL
+                   OR m.model_name ILIKE \(searchPattern)::text ESCAPE '\\'
+                   OR m.description ILIKE \(searchPattern)::text ESCAPE '\\')
             """
     }
 }

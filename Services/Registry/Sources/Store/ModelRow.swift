@@ -1,5 +1,6 @@
 import Contracts
 import PostgresNIO
+import RegistryDomain
 
 /// The model columns every query selects (alias `m`), and their decoding into the proto.
 enum ModelRow {

@@ -1,6 +1,7 @@
 import Contracts
 import Logging
 import PostgresNIO
+import RegistryDomain
 
 /// SQL for model rows: insert, read, update. Values are always bound
 /// (PostgresQuery interpolation); only fixed column lists are spliced in.
@@ -8,7 +9,7 @@ enum ModelStore {
     /// Inserts a staging model with its first stage-history row; nil when
     /// (model_name, version) is taken (a concurrent twin waits for the first to commit).
     static func insert(_ model: NewModel, artifactSizeBytes: Int64?, on connection: PostgresConnection, logger: Logger) async throws -> Mlops_V1_Registry_Model? {
-        let sha256: String? = if case .blob(let address) = model.source { address.sha256 } else { nil }
+        let sha256: String? = if case .blob(let sha256) = model.source { sha256 } else { nil }
         let sizeGB = artifactSizeBytes.map(NewModel.sizeInGB(bytes:))
         let rows = try await connection.query("""
             WITH m AS (

@@ -2,6 +2,7 @@ import Bus
 import Contracts
 import Logging
 import PostgresNIO
+import RegistryDomain
 
 /// Stage changes. Every change of one model name runs under a transaction-scoped
 /// advisory lock on that name, so concurrent promotes/rollbacks of its versions

@@ -1,5 +1,6 @@
 import Logging
 import PostgresNIO
+import RegistryDomain
 
 /// The download/deploy log of models.
 enum UsageStore {

@@ -1,5 +1,4 @@
 import Foundation
-import Bus
 
 /// The optional parts of GetModel's answer (`expand=`).
 public enum Expansion: String, Sendable, CaseIterable {
@@ -11,13 +10,13 @@ public enum Expansion: String, Sendable, CaseIterable {
     case versions
 
     /// Parses the request's values; each may itself be a comma-separated list.
-    public static func parse(_ values: [String]) throws(BusError) -> Set<Expansion> {
+    public static func parse(_ values: [String]) throws(RegistryRuleError) -> Set<Expansion> {
         var result = Set<Expansion>()
         for value in values {
             for part in value.split(separator: ",", omittingEmptySubsequences: true) {
                 let name = part.trimmingCharacters(in: .whitespaces)
                 guard let expansion = Expansion(rawValue: name) else {
-                    throw .invalidArgument(field: "expand", "unknown value '\(name.prefix(64))'; allowed: \(allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw .invalidField(field: "expand", reason: "unknown value '\(name.prefix(64))'; allowed: \(allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 result.insert(expansion)
             }

@@ -1,6 +1,3 @@
-import Bus
-import Contracts
-
 /// The three stage-changing operations.
 public enum StageAction: String, Sendable {
     case promote
@@ -14,6 +11,12 @@ public struct StagePlan: Sendable, Equatable {
     public var from: ModelStage
     public var to: ModelStage
     public var archivesCurrentProduction: Bool
+
+    public init(from: ModelStage, to: ModelStage, archivesCurrentProduction: Bool) {
+        self.from = from
+        self.to = to
+        self.archivesCurrentProduction = archivesCurrentProduction
+    }
 }
 
 /// The allowed transitions (seed 003 §4.3; API.md promote/archive/rollback):
@@ -22,7 +25,7 @@ public struct StagePlan: Sendable, Equatable {
 /// - rollback: archived → production, only for a version that was production
 ///   before; the current production version is archived.
 public enum StageRules {
-    public static func plan(_ action: StageAction, modelId: Int64, current: ModelStage, wasProductionBefore: Bool) throws(BusError) -> StagePlan {
+    public static func plan(_ action: StageAction, modelId: Int64, current: ModelStage, wasProductionBefore: Bool) throws(RegistryRuleError) -> StagePlan {
         switch action {
         case .promote:
             guard current == .staging else {
@@ -53,15 +56,26 @@ public enum StageRules {
     }
 }
 
+/// A Promote/Archive/Rollback request's fields as sent.
+public struct StageChangeInput: Sendable {
+    public var id: Int64 = 0
+    /// Empty: the caller.
+    public var actor = ""
+    public var reason = ""
+
+    public init() {}
+}
+
 /// A validated Promote/Archive/Rollback request.
-public struct StageChangeInput: Sendable, Equatable {
+public struct StageChange: Sendable, Equatable {
     public var id: Int64
     public var actor: String?
     public var reason: String?
 
-    public init(validating request: Mlops_V1_Registry_StageRequest, subject: String) throws(BusError) {
-        id = try FieldRules.id(request.id, field: "id")
-        actor = try FieldRules.optionalText(request.actor.isEmpty ? subject : request.actor, field: "actor")
-        reason = try FieldRules.optionalMultilineText(request.reason, field: "reason", max: 2_000)
+    /// `subject` (the caller) stands in for an empty actor.
+    public init(validating input: StageChangeInput, subject: String) throws(RegistryRuleError) {
+        id = try FieldRules.id(input.id, field: "id")
+        actor = try FieldRules.optionalText(input.actor.isEmpty ? subject : input.actor, field: "actor")
+        reason = try FieldRules.optionalMultilineText(input.reason, field: "reason", max: 2_000)
     }
 }
