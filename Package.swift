@@ -311,7 +311,7 @@ let package = Package(
             name: "GatewayTests",
             dependencies: [
                 "TestKit",
-                "GatewayApp", "Bus", "Contracts", "ServiceKit",
+                "GatewayApp", "Bus", "Contracts", "ServiceKit", "JSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

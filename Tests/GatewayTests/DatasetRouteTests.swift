@@ -298,8 +298,10 @@ import Testing
             let searched = try await gateway.call(.get, "/api/v1/admin/ground-truth/events?search=%EC%A7%88%EB%AC%B8%20249", token: admin)
             #expect(searched.object["total"] as? Int == 1, "\(searched.text.prefix(300))")
             let all = try await gateway.call(.get, "/api/v1/admin/ground-truth/events?ground_truth_dataset_versions=\(versionId)&list_all=true", token: admin)
-            let allItems = try JSONSerialization.jsonObject(with: Data(buffer: all.body)) as? [[String: Any]] ?? []
+            // list_all answers the list envelope with every item (skip 0, limit = the items returned).
+            let allItems = all.object["items"] as? [[String: Any]] ?? []
             #expect(allItems.count == 250)
+            #expect(all.object["total"] as? Int == 250 && all.object["skip"] as? Int == 0 && all.object["limit"] as? Int == 250, "\(all.text.prefix(300))")
             #expect(Set(allItems.compactMap { $0["id"] as? Int }).count == 250)
             let future = try await gateway.call(.get, "/api/v1/admin/ground-truth/events?created_after=2999-01-01T00:00:00Z", token: admin)
             #expect(future.object["total"] as? Int == 0)

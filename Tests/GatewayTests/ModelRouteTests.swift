@@ -2,6 +2,7 @@ import Foundation
 import GatewayApp
 import HTTPTypes
 import HummingbirdTesting
+import JSON
 import NIOCore
 import TestKit
 import Testing

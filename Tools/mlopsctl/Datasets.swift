@@ -167,7 +167,8 @@ struct Datasets: AsyncParsableCommand {
                 print("\(diff) → \(to): +\(reply["added"] ?? 0) added, -\(reply["removed"] ?? 0) removed, ~\(reply["changed"] ?? 0) changed, \(reply["unchanged"] ?? 0) unchanged")
                 return
             }
-            let reply = try await client.send("GET", "\(Datasets.base)/\(id)/versions")
+            // Lists are paged (default 20): ask for the family's maximum to show the whole lineage.
+            let reply = try await client.send("GET", "\(Datasets.base)/\(id)/versions", query: [.init(name: "limit", value: "500")])
             if json { return printJSON(reply) }
             let items = reply["items"] as? [[String: Any]] ?? []
             printTable(["VERSION", "SAMPLES", "PARENT", "TRANSFORMATION", "QUALITY", "SHA256", "CREATED"], items.map { v in

@@ -249,7 +249,7 @@ struct Jobs: AsyncParsableCommand {
         @Flag(help: "Print the raw JSON.") var json = false
 
         func run() async throws {
-            let reply = try await APIClient(config: CLIConfig.load()).send("GET", "\(Jobs.base)/\(id)/checkpoints")
+            let reply = try await APIClient(config: CLIConfig.load()).send("GET", "\(Jobs.base)/\(id)/checkpoints", query: [.init(name: "limit", value: "200")])
             if json { return printJSON(reply) }
             let items = reply["items"] as? [[String: Any]] ?? []
             printTable(["ID", "NAME", "STEP", "EPOCH", "SIZE", "PATH", "CREATED"], items.map { checkpoint in

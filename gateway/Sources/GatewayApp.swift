@@ -74,12 +74,7 @@ public func buildApplication(settings: GatewaySettings, dependencies: GatewayDep
         "database": { await ServiceMain.databaseCheck(postgres, logger: logger) },
         "bus": { await brokerCheck(bus) },
     ])
-    table.noteExternal(.get, "/healthz")
-    table.noteExternal(.get, "/readyz")
-    table.noteExternal(.get, "/metrics")
-    table.add(.get, "/openapi.json") { _, _ in
-        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPI.document)))
-    }
+    SystemSpecs.register(table)
     AuthRoutes(users: users, apiKeys: apiKeys, tokens: tokens, hasher: hasher,
                auditStore: AuditStore(postgres: postgres, logger: logger), maxBodyBytes: settings.maxBodyBytes).register(table)
     ModelRoutes(calls: BusCalls(bus: bus, timeout: settings.busCallTimeout), maxBodyBytes: settings.maxBodyBytes).register(table)

@@ -1,63 +1,7 @@
-/// The fine-tuning job and device part of the OpenAPI document.
-extension OpenAPI {
-    static func jobPaths() -> [(String, JSONValue)] {
-        let base = JobRoutes.base
-        let statuses = JobStatusName.allCases.map { s($0.rawValue) }
-        return [
-            (base, obj(
-                ("post", operation("createFinetuningJob", "Create a fine-tuning job (queued for a device lease)", tag: "finetuning",
-                    access: access("POST", base), parameters: [idempotencyParameter], body: ref("FinetuningJobCreate"),
-                    success: [("201", ok("created", ref("FinetuningJob")))], bus: true)),
-                ("get", operation("listFinetuningJobs", "List jobs, newest first", tag: "finetuning", access: access("GET", base),
-                    parameters: [parameter("status", in: "query", obj(("type", s("string")), ("enum", .array(statuses)))), skipParameter,
-                                 parameter("limit", in: "query", type("integer", ("minimum", .int(1)), ("maximum", .int(200)), ("default", .int(20))))],
-                    success: [("200", ok("jobs", ref("FinetuningJobList")))], bus: true)))),
-            ("\(base)/{id}", obj(
-                ("get", operation("getFinetuningJob", "One job with progress and latest metrics", tag: "finetuning", access: access("GET", "\(base)/{id}"),
-                    parameters: [idParameter], success: [("200", ok("the job", ref("FinetuningJob")))], bus: true)))),
-            ("\(base)/{id}/stop", obj(
-                ("post", operation("stopFinetuningJob", "Stop a job: a running one saves a checkpoint first (status stopping, then stopped)", tag: "finetuning",
-                    access: access("POST", "\(base)/{id}/stop"), parameters: [idParameter, idempotencyParameter],
-                    success: [("200", ok("the job", ref("FinetuningJob")))], bus: true)))),
-            ("\(base)/{id}/resume", obj(
-                ("post", operation("resumeFinetuningJob", "Resume a stopped or failed job from a checkpoint (default the latest)", tag: "finetuning",
-                    access: access("POST", "\(base)/{id}/resume"),
-                    parameters: [idParameter, idempotencyParameter, parameter("checkpoint_id", in: "query", type("integer", ("minimum", .int(1))))],
-                    body: ref("FinetuningJobResume"), bodyRequired: false, success: [("200", ok("the job", ref("FinetuningJob")))], bus: true)))),
-            ("\(base)/{id}/logs", obj(
-                ("get", operation("finetuningJobLogs", "The last lines of the job's log", tag: "finetuning", access: access("GET", "\(base)/{id}/logs"),
-                    parameters: [idParameter, parameter("lines", in: "query", type("integer", ("minimum", .int(1)), ("maximum", .int(10000)), ("default", .int(100))))],
-                    success: [("200", ok("log lines", ref("FinetuningJobLogs")))], bus: true)))),
-            ("\(base)/{id}/metrics", obj(
-                ("get", operation("finetuningJobMetrics", "Every metric point (loss, eval loss, perplexity, learning rate, tokens/s, GPU memory)", tag: "finetuning",
-                    access: access("GET", "\(base)/{id}/metrics"), parameters: [idParameter],
-                    success: [("200", ok("metric points", ref("FinetuningJobMetrics")))], bus: true)))),
-            ("\(base)/{id}/checkpoints", obj(
-                ("get", operation("finetuningJobCheckpoints", "The job's checkpoints", tag: "finetuning", access: access("GET", "\(base)/{id}/checkpoints"),
-                    parameters: [idParameter], success: [("200", ok("checkpoints", ref("CheckpointList")))], bus: true)))),
-            ("\(base)/{id}/events", obj(
-                ("get", obj(
-                    ("operationId", s("finetuningJobEvents")),
-                    ("summary", s("Live events as Server-Sent Events: snapshot, log, progress, metrics, checkpoint, state; ends after a final state")),
-                    ("tags", .array([s("finetuning")])), ("description", s("Requires the viewer role or higher.")),
-                    ("security", .array([obj(("bearerAuth", .array([])))])),
-                    ("parameters", .array([idParameter])),
-                    ("responses", .object([("200", obj(("description", s("an event stream")), ("content", obj(("text/event-stream", obj(("schema", type("string"))))))))]
-                        + problems(public: false, body: false, bus: true))))))),
-            ("\(base)/{id}/axolotl.yaml", obj(
-                ("get", obj(
-                    ("operationId", s("finetuningJobAxolotlConfig")), ("summary", s("The job as an Axolotl config (YAML)")),
-                    ("tags", .array([s("finetuning")])), ("description", s("Requires the viewer role or higher.")),
-                    ("security", .array([obj(("bearerAuth", .array([])))])),
-                    ("parameters", .array([idParameter])),
-                    ("responses", .object([("200", obj(("description", s("Axolotl YAML")), ("content", obj(("application/yaml; charset=utf-8", obj(("schema", type("string"))))))))]
-                        + problems(public: false, body: false, bus: true))))))),
-            ("/api/v1/admin/gpus", obj(
-                ("get", operation("listDevices", "Device inventory (GPUs, or CPU slots) with current leases", tag: "finetuning",
-                    access: access("GET", "/api/v1/admin/gpus"), success: [("200", ok("devices", ref("DeviceList")))], bus: true)))),
-        ]
-    }
+import JSON
 
+/// The fine-tuning job and device schemas of the OpenAPI document.
+extension OpenAPI {
     static func jobSchemas() -> [(String, JSONValue)] {
         let int64 = type("integer", ("format", s("int64")))
         let nullableNumber = type("number", nullable: true)
@@ -105,15 +49,12 @@ extension OpenAPI {
                 ("attempts", type("integer")), ("created_by", type("string", nullable: true)), ("created_at", dateTime),
                 ("start_time", nullableDateTime), ("end_time", nullableDateTime),
             ], required: ["id", "job_name", "base_model", "dataset_id", "method", "status", "progress", "created_at"])),
-            ("FinetuningJobList", object([("items", array(ref("FinetuningJob"))), ("total", type("integer")), ("skip", type("integer")), ("limit", type("integer"))],
-                                         required: ["items", "total"])),
             ("MetricPoint", point),
             ("FinetuningJobLogs", object([("job_id", int64), ("lines", array(type("string")))], required: ["job_id", "lines"])),
             ("FinetuningJobMetrics", object([("job_id", int64), ("points", array(ref("MetricPoint")))], required: ["job_id", "points"])),
             ("Checkpoint", object([("id", int64), ("job_id", int64), ("checkpoint_name", type("string")), ("step", type("integer")), ("epoch", type("number")),
                                    ("metrics", anyObject), ("file_path", type("string")), ("size_bytes", type("integer")), ("created_at", dateTime)],
                                   required: ["id", "job_id", "checkpoint_name", "step", "file_path", "created_at"])),
-            ("CheckpointList", object([("items", array(ref("Checkpoint")))], required: ["items"])),
             ("DeviceList", object([("devices", array(object([
                 ("id", type("string")), ("kind", obj(("type", s("string")), ("enum", .array([s("gpu"), s("cpu")])))), ("name", type("string")),
                 ("memory_total_mib", type("integer", nullable: true)), ("memory_used_mib", type("integer", nullable: true)),

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import JSON
 import Logging
 import PostgresNIO
 
@@ -13,13 +14,13 @@ struct AuthRoutes {
     let maxBodyBytes: Int
 
     func register(_ table: RouteTable) {
-        table.add(.post, "/api/v1/auth/login", login)
-        table.add(.post, "/api/v1/admin/users", createUser)
-        table.add(.get, "/api/v1/admin/users", listUsers)
-        table.add(.post, "/api/v1/admin/api-keys", createAPIKey)
-        table.add(.get, "/api/v1/admin/api-keys", listAPIKeys)
-        table.add(.delete, "/api/v1/admin/api-keys/{id}", revokeAPIKey)
-        table.add(.get, "/api/v1/admin/audit", listAudit)
+        table.add(AuthSpecs.login, login)
+        table.add(AuthSpecs.createUser, createUser)
+        table.add(AuthSpecs.listUsers, listUsers)
+        table.add(AuthSpecs.createAPIKey, createAPIKey)
+        table.add(AuthSpecs.listAPIKeys, listAPIKeys)
+        table.add(AuthSpecs.revokeAPIKey, revokeAPIKey)
+        table.add(AuthSpecs.listAudit, listAudit)
     }
 
     @Sendable func login(_ request: Request, _ context: GatewayContext) async throws -> Response {
@@ -70,20 +71,11 @@ struct AuthRoutes {
     }
 
     @Sendable func listUsers(_ request: Request, _ context: GatewayContext) async throws -> Response {
-        var query = QueryReader(request)
-        let skip = query.int("skip", default: 0, range: 0...Int(Int32.max))
-        let limit = query.int("limit", default: 100, range: 1...1000)
+        var query = QueryReader(request, AuthSpecs.listUsers)
+        let page = query.page()
         try query.finish()
-        let (items, total) = try await users.list(skip: skip, limit: limit)
-        var writer = JSONWriter()
-        writer.beginObject()
-        writer.key("items")
-        writer.beginArray()
-        for user in items { writeUser(user, into: &writer) }
-        writer.endArray()
-        writer.key("total"); writer.int(total)
-        writer.endObject()
-        return jsonResponse(writer)
+        let (items, total) = try await users.list(skip: page.skip, limit: page.limit)
+        return ListEnvelope.response(items, total: total, page: page, bytesPerItem: 120) { writeUser($0, into: &$1) }
     }
 
     private func writeUser(_ user: UserRecord, into writer: inout JSONWriter) {
@@ -116,16 +108,11 @@ struct AuthRoutes {
     }
 
     @Sendable func listAPIKeys(_ request: Request, _ context: GatewayContext) async throws -> Response {
-        var query = QueryReader(request)
-        let skip = query.int("skip", default: 0, range: 0...Int(Int32.max))
-        let limit = query.int("limit", default: 100, range: 1...1000)
+        var query = QueryReader(request, AuthSpecs.listAPIKeys)
+        let page = query.page()
         try query.finish()
-        let (items, total) = try await apiKeys.list(skip: skip, limit: limit)
-        var writer = JSONWriter()
-        writer.beginObject()
-        writer.key("items")
-        writer.beginArray()
-        for key in items {
+        let (items, total) = try await apiKeys.list(skip: page.skip, limit: page.limit)
+        return ListEnvelope.response(items, total: total, page: page, bytesPerItem: 160) { key, writer in
             writer.beginObject()
             writer.key("id"); writer.int(key.id)
             writer.key("name"); writer.string(key.name)
@@ -135,10 +122,6 @@ struct AuthRoutes {
             if let revoked = key.revokedAt { writer.string(RFC3339.format(revoked)) } else { writer.null() }
             writer.endObject()
         }
-        writer.endArray()
-        writer.key("total"); writer.int(total)
-        writer.endObject()
-        return jsonResponse(writer)
     }
 
     @Sendable func revokeAPIKey(_ request: Request, _ context: GatewayContext) async throws -> Response {
@@ -148,23 +131,18 @@ struct AuthRoutes {
     }
 
     @Sendable func listAudit(_ request: Request, _ context: GatewayContext) async throws -> Response {
-        var query = QueryReader(request)
+        var query = QueryReader(request, AuthSpecs.listAudit)
         var filter = AuditStore.Filter()
         filter.subject = query.string("subject")
         filter.action = query.string("action")
         filter.resource = query.string("resource")
-        filter.status = query.optionalInt("status", range: 100...599)
+        filter.status = query.int("status")
         filter.since = query.timestamp("since")
         filter.until = query.timestamp("until")
-        let skip = query.int("skip", default: 0, range: 0...Int(Int32.max))
-        let limit = query.int("limit", default: 50, range: 1...1000)
+        let page = query.page()
         try query.finish()
-        let (items, total) = try await auditStore.list(filter, skip: skip, limit: limit)
-        var writer = JSONWriter(capacity: 256 + items.count * 250)
-        writer.beginObject()
-        writer.key("items")
-        writer.beginArray()
-        for row in items {
+        let (items, total) = try await auditStore.list(filter, skip: page.skip, limit: page.limit)
+        return ListEnvelope.response(items, total: total, page: page, bytesPerItem: 250) { row, writer in
             writer.beginObject()
             writer.key("id"); writer.int(row.id)
             writer.key("subject"); writer.string(row.entry.subject)
@@ -177,11 +155,5 @@ struct AuthRoutes {
             writer.key("created_at"); writer.string(RFC3339.format(row.entry.createdAt))
             writer.endObject()
         }
-        writer.endArray()
-        writer.key("total"); writer.int(total)
-        writer.key("skip"); writer.int(skip)
-        writer.key("limit"); writer.int(limit)
-        writer.endObject()
-        return jsonResponse(writer)
     }
 }

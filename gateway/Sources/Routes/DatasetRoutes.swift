@@ -3,6 +3,7 @@ import Contracts
 import Crypto
 import Foundation
 import Hummingbird
+import JSON
 import NIOCore
 import NIOPosix
 import ServiceKit
@@ -22,18 +23,18 @@ struct DatasetRoutes {
     static let base = "/api/v1/admin/training/datasets"
 
     func register(_ table: RouteTable) {
-        table.add(.post, Self.base) { try await create($0, $1, datasetId: nil) }
-        table.add(.get, Self.base, list)
-        table.add(.get, "\(Self.base)/{id}", get)
-        table.add(.patch, "\(Self.base)/{id}", update)
-        table.add(.post, "\(Self.base)/{id}/versions") { try await create($0, $1, datasetId: try pathId($1)) }
-        table.add(.get, "\(Self.base)/{id}/versions", versions)
-        table.add(.get, "\(Self.base)/{id}/versions/{from}/diff/{to}", diff)
-        table.add(.post, "\(Self.base)/{id}/validate", validate)
-        table.add(.get, "\(Self.base)/{id}/quality", quality)
-        table.add(.post, "\(Self.base)/{id}/split", split)
-        table.add(.get, "\(Self.base)/{id}/stats", stats)
-        table.add(.get, "\(Self.base)/{id}/report", report)
+        table.add(DatasetSpecs.create) { try await create($0, $1, datasetId: nil) }
+        table.add(DatasetSpecs.list, list)
+        table.add(DatasetSpecs.get, get)
+        table.add(DatasetSpecs.update, update)
+        table.add(DatasetSpecs.createVersion) { try await create($0, $1, datasetId: try pathId($1)) }
+        table.add(DatasetSpecs.versions, versions)
+        table.add(DatasetSpecs.diff, diff)
+        table.add(DatasetSpecs.validate, validate)
+        table.add(DatasetSpecs.quality, quality)
+        table.add(DatasetSpecs.split, split)
+        table.add(DatasetSpecs.stats, stats)
+        table.add(DatasetSpecs.report, report)
     }
 
     // MARK: create
@@ -101,11 +102,10 @@ struct DatasetRoutes {
                 throw GatewayError.invalid("format", "is required (jsonl, json, csv or parquet) when the file name does not tell")
             }
         }
-        let options = try processing.options(request, context, mutating: true)
-        message.createdBy = options.subject
+        message.createdBy = try context.caller().subject
         let reply: Mlops_V1_Dataset_CreateDatasetReply
         do {
-            reply = try await processing.bus.call(DatasetMethods.createDataset, message, options: options)
+            reply = try await processing.call(DatasetMethods.createDataset, message, request, context)
         } catch {
             // A multipart file exists only for this request: never leave its plaintext behind.
             if contentType.lowercased().hasPrefix("multipart/"), let address = BlobAddress(sha256: message.sourceSha256) { try? blobs.remove(address) }
@@ -219,37 +219,22 @@ struct DatasetRoutes {
     // MARK: read
 
     @Sendable func list(_ request: Request, _ context: GatewayContext) async throws -> Response {
-        var query = QueryReader(request)
+        var query = QueryReader(request, DatasetSpecs.list)
         var message = Mlops_V1_Dataset_ListDatasetsRequest()
-        if let status = query.string("status") {
-            if ["active", "deprecated", "archived", "rejected"].contains(status) { message.status = status } else {
-                query.fail("status", "must be one of active, deprecated, archived, rejected")
-            }
-        }
+        message.status = query.choice("status") ?? ""
         message.search = query.string("search") ?? ""
-        let skip = query.int("skip", default: 0, range: 0...Int(Int32.max))
-        let limit = query.int("limit", default: 20, range: 1...500)
+        let page = query.page()
         try query.finish()
-        message.skip = Int32(skip)
-        message.limit = Int32(limit)
-        let reply = try await calls.bus.call(DatasetMethods.listDatasets, message, options: try calls.options(request, context, mutating: false))
-        var writer = JSONWriter(capacity: 1024 + reply.items.count * 1200)
-        writer.beginObject()
-        writer.key("items")
-        writer.beginArray()
-        for dataset in reply.items { DatasetJSON.write(dataset, into: &writer) }
-        writer.endArray()
-        writer.key("total"); writer.int(reply.total)
-        writer.key("skip"); writer.int(skip)
-        writer.key("limit"); writer.int(limit)
-        writer.endObject()
-        return jsonResponse(writer)
+        message.skip = Int32(page.skip)
+        message.limit = Int32(page.limit)
+        let reply = try await calls.call(DatasetMethods.listDatasets, message, request, context)
+        return ListEnvelope.response(reply.items, total: reply.total, page: page, bytesPerItem: 1200) { DatasetJSON.write($0, into: &$1) }
     }
 
     @Sendable func get(_ request: Request, _ context: GatewayContext) async throws -> Response {
         var message = Mlops_V1_Dataset_GetDatasetRequest()
         message.id = try pathId(context)
-        let dataset = try await calls.bus.call(DatasetMethods.getDataset, message, options: try calls.options(request, context, mutating: false))
+        let dataset = try await calls.call(DatasetMethods.getDataset, message, request, context)
         var writer = JSONWriter(capacity: 2048)
         DatasetJSON.write(dataset, into: &writer)
         return jsonResponse(writer)
@@ -271,9 +256,8 @@ struct DatasetRoutes {
         }
         if !body.has("status") && !body.has("description") { body.fail("body", "give status or description") }
         try body.finish()
-        let options = try calls.options(request, context, mutating: true)
-        message.actor = options.subject
-        let dataset = try await calls.bus.call(DatasetMethods.updateDataset, message, options: options)
+        message.actor = try context.caller().subject
+        let dataset = try await calls.call(DatasetMethods.updateDataset, message, request, context)
         var writer = JSONWriter(capacity: 2048)
         DatasetJSON.write(dataset, into: &writer)
         return jsonResponse(writer)
@@ -282,16 +266,11 @@ struct DatasetRoutes {
     @Sendable func versions(_ request: Request, _ context: GatewayContext) async throws -> Response {
         var message = Mlops_V1_Dataset_ListVersionsRequest()
         message.datasetID = try pathId(context)
-        let reply = try await calls.bus.call(DatasetMethods.listVersions, message, options: try calls.options(request, context, mutating: false))
-        var writer = JSONWriter(capacity: 512 + reply.items.count * 600)
-        writer.beginObject()
-        writer.key("items")
-        writer.beginArray()
-        for version in reply.items { DatasetJSON.writeVersion(version, into: &writer) }
-        writer.endArray()
-        writer.key("total"); writer.int(reply.items.count)
-        writer.endObject()
-        return jsonResponse(writer)
+        var query = QueryReader(request, DatasetSpecs.versions)
+        let page = query.page()
+        try query.finish()
+        let reply = try await calls.call(DatasetMethods.listVersions, message, request, context)
+        return ListEnvelope.paged(reply.items, page: page, bytesPerItem: 600) { DatasetJSON.writeVersion($0, into: &$1) }
     }
 
     @Sendable func diff(_ request: Request, _ context: GatewayContext) async throws -> Response {
@@ -299,10 +278,10 @@ struct DatasetRoutes {
         message.datasetID = try pathId(context)
         message.fromVersion = try versionParameter(context, "from")
         message.toVersion = try versionParameter(context, "to")
-        var query = QueryReader(request)
-        message.sampleLimit = Int32(query.int("samples", default: 5, range: 0...50))
+        var query = QueryReader(request, DatasetSpecs.diff)
+        message.sampleLimit = Int32(query.int("samples") ?? 0)
         try query.finish()
-        let reply = try await processing.bus.call(DatasetMethods.diff, message, options: try processing.options(request, context, mutating: false))
+        let reply = try await processing.call(DatasetMethods.diff, message, request, context)
         var writer = JSONWriter(capacity: 8192)
         writer.beginObject()
         writer.key("from"); DatasetJSON.writeVersion(reply.from, into: &writer)
@@ -332,7 +311,7 @@ struct DatasetRoutes {
     private func versionRef(_ context: GatewayContext, _ query: inout QueryReader) throws -> Mlops_V1_Dataset_VersionRef {
         var ref = Mlops_V1_Dataset_VersionRef()
         ref.datasetID = try pathId(context)
-        if let version = query.string("version", maxLength: 50) { ref.version = version }
+        if let version = query.string("version") { ref.version = version }
         return ref
     }
 
@@ -360,9 +339,8 @@ struct DatasetRoutes {
         message.shingleSize = Int32(body.int("shingle_size", range: 1...16) ?? 0)
         message.extraTermsJson = body.object("extra_terms", maxBytes: 512 * 1024) ?? ""
         try body.finish()
-        let options = try processing.options(request, context, mutating: true)
-        message.actor = options.subject
-        let reply = try await processing.bus.call(DatasetMethods.validate, message, options: options)
+        message.actor = try context.caller().subject
+        let reply = try await processing.call(DatasetMethods.validate, message, request, context)
         var writer = JSONWriter(capacity: 16 * 1024)
         writer.beginObject()
         writer.key("version"); DatasetJSON.writeVersion(reply.source, into: &writer)
@@ -378,19 +356,13 @@ struct DatasetRoutes {
     }
 
     @Sendable func quality(_ request: Request, _ context: GatewayContext) async throws -> Response {
-        var query = QueryReader(request)
+        var query = QueryReader(request, DatasetSpecs.quality)
         var message = Mlops_V1_Dataset_ListQualityChecksRequest()
         message.ref = try versionRef(context, &query)
+        let page = query.page()
         try query.finish()
-        let reply = try await calls.bus.call(DatasetMethods.listQualityChecks, message, options: try calls.options(request, context, mutating: false))
-        var writer = JSONWriter(capacity: 16 * 1024)
-        writer.beginObject()
-        writer.key("items")
-        writer.beginArray()
-        for check in reply.items { DatasetJSON.writeCheck(check, into: &writer) }
-        writer.endArray()
-        writer.endObject()
-        return jsonResponse(writer)
+        let reply = try await calls.call(DatasetMethods.listQualityChecks, message, request, context)
+        return ListEnvelope.paged(reply.items, page: page, bytesPerItem: 1000) { DatasetJSON.writeCheck($0, into: &$1) }
     }
 
     @Sendable func split(_ request: Request, _ context: GatewayContext) async throws -> Response {
@@ -404,9 +376,8 @@ struct DatasetRoutes {
         message.testRatio = body.double("test_ratio") ?? 0.1
         message.seed = UInt64(body.int("seed", range: 0...Int64.max) ?? 42)
         try body.finish()
-        let options = try processing.options(request, context, mutating: true)
-        message.actor = options.subject
-        let reply = try await processing.bus.call(DatasetMethods.split, message, options: options)
+        message.actor = try context.caller().subject
+        let reply = try await processing.call(DatasetMethods.split, message, request, context)
         var writer = JSONWriter(capacity: 4096)
         writer.beginObject()
         writer.key("version"); DatasetJSON.writeVersion(reply.version, into: &writer)
@@ -420,12 +391,12 @@ struct DatasetRoutes {
     }
 
     @Sendable func stats(_ request: Request, _ context: GatewayContext) async throws -> Response {
-        var query = QueryReader(request)
+        var query = QueryReader(request, DatasetSpecs.stats)
         var message = Mlops_V1_Dataset_StatsRequest()
         message.ref = try versionRef(context, &query)
-        message.tokenizerPath = query.string("tokenizer", maxLength: 1024) ?? ""
+        message.tokenizerPath = query.string("tokenizer") ?? ""
         try query.finish()
-        let reply = try await processing.bus.call(DatasetMethods.stats, message, options: try processing.options(request, context, mutating: false))
+        let reply = try await processing.call(DatasetMethods.stats, message, request, context)
         var writer = JSONWriter(capacity: 16 * 1024)
         writer.beginObject()
         writer.key("version"); DatasetJSON.writeVersion(reply.version, into: &writer)
@@ -435,14 +406,12 @@ struct DatasetRoutes {
     }
 
     @Sendable func report(_ request: Request, _ context: GatewayContext) async throws -> Response {
-        var query = QueryReader(request)
+        var query = QueryReader(request, DatasetSpecs.report)
         var message = Mlops_V1_Dataset_ReportRequest()
         message.ref = try versionRef(context, &query)
-        if let format = query.string("format") {
-            if format == "html" || format == "json" { message.format = format } else { query.fail("format", "must be html or json") }
-        }
+        message.format = query.choice("format") ?? ""
         try query.finish()
-        let reply = try await calls.bus.call(DatasetMethods.report, message, options: try calls.options(request, context, mutating: false))
+        let reply = try await calls.call(DatasetMethods.report, message, request, context)
         var headers: HTTPFields = [.contentType: reply.contentType]
         // The page is self-contained: forbid scripts and outside resources outright.
         headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"

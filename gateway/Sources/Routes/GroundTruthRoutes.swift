@@ -1,6 +1,7 @@
 import Bus
 import Contracts
 import Hummingbird
+import JSON
 
 /// /api/v1/admin/ground-truth…: ground-truth datasets, versions and events
 /// (seed 002's list_ground_truth_events / get_ground_truth_version).
@@ -13,11 +14,11 @@ struct GroundTruthRoutes {
     static let listAllCap = 100_000
 
     func register(_ table: RouteTable) {
-        table.add(.post, "\(Self.base)/datasets", createDataset)
-        table.add(.get, "\(Self.base)/datasets", listDatasets)
-        table.add(.post, "\(Self.base)/datasets/{id}/versions", createVersion)
-        table.add(.get, "\(Self.base)/versions/{id}", getVersion)
-        table.add(.get, "\(Self.base)/events", listEvents)
+        table.add(GroundTruthSpecs.createDataset, createDataset)
+        table.add(GroundTruthSpecs.listDatasets, listDatasets)
+        table.add(GroundTruthSpecs.createVersion, createVersion)
+        table.add(GroundTruthSpecs.getVersion, getVersion)
+        table.add(GroundTruthSpecs.listEvents, listEvents)
     }
 
     @Sendable func createDataset(_ request: Request, _ context: GatewayContext) async throws -> Response {
@@ -27,31 +28,25 @@ struct GroundTruthRoutes {
         message.name = body.string("name", required: true, length: 1...255) ?? ""
         message.description_p = body.string("description", length: 0...10_000) ?? ""
         try body.finish()
-        let options = try calls.options(request, context, mutating: true)
-        message.createdBy = options.subject
-        let dataset = try await calls.bus.call(DatasetMethods.createGroundTruthDataset, message, options: options)
+        message.createdBy = try context.caller().subject
+        let dataset = try await calls.call(DatasetMethods.createGroundTruthDataset, message, request, context)
         var writer = JSONWriter()
         DatasetJSON.writeGroundTruthDataset(dataset, into: &writer)
         return jsonResponse(writer, status: .created)
     }
 
     @Sendable func listDatasets(_ request: Request, _ context: GatewayContext) async throws -> Response {
-        var query = QueryReader(request)
+        var query = QueryReader(request, GroundTruthSpecs.listDatasets)
         var message = Mlops_V1_Dataset_ListGroundTruthDatasetsRequest()
         message.search = query.string("search") ?? ""
-        message.skip = Int32(query.int("skip", default: 0, range: 0...Int(Int32.max)))
-        message.limit = Int32(query.int("limit", default: 20, range: 1...500))
+        let page = query.page()
         try query.finish()
-        let reply = try await calls.bus.call(DatasetMethods.listGroundTruthDatasets, message, options: try calls.options(request, context, mutating: false))
-        var writer = JSONWriter(capacity: 512 + reply.items.count * 300)
-        writer.beginObject()
-        writer.key("items")
-        writer.beginArray()
-        for dataset in reply.items { DatasetJSON.writeGroundTruthDataset(dataset, into: &writer) }
-        writer.endArray()
-        writer.key("total"); writer.int(reply.total)
-        writer.endObject()
-        return jsonResponse(writer)
+        message.skip = Int32(page.skip)
+        message.limit = Int32(page.limit)
+        let reply = try await calls.call(DatasetMethods.listGroundTruthDatasets, message, request, context)
+        return ListEnvelope.response(reply.items, total: reply.total, page: page, bytesPerItem: 300) {
+            DatasetJSON.writeGroundTruthDataset($0, into: &$1)
+        }
     }
 
     @Sendable func createVersion(_ request: Request, _ context: GatewayContext) async throws -> Response {
@@ -91,9 +86,8 @@ struct GroundTruthRoutes {
             message.events.append(event)
         }
         try body.finish()
-        let options = try calls.options(request, context, mutating: true)
-        message.createdBy = options.subject
-        let version = try await calls.bus.call(DatasetMethods.createGroundTruthVersion, message, options: options)
+        message.createdBy = try context.caller().subject
+        let version = try await calls.call(DatasetMethods.createGroundTruthVersion, message, request, context)
         var writer = JSONWriter(capacity: 1024)
         DatasetJSON.writeGroundTruthVersion(version, into: &writer)
         return jsonResponse(writer, status: .created)
@@ -102,28 +96,23 @@ struct GroundTruthRoutes {
     @Sendable func getVersion(_ request: Request, _ context: GatewayContext) async throws -> Response {
         var message = Mlops_V1_Dataset_GetGroundTruthVersionRequest()
         message.id = try pathId(context)
-        let version = try await calls.bus.call(DatasetMethods.getGroundTruthVersion, message, options: try calls.options(request, context, mutating: false))
+        let version = try await calls.call(DatasetMethods.getGroundTruthVersion, message, request, context)
         var writer = JSONWriter(capacity: 1024)
         DatasetJSON.writeGroundTruthVersion(version, into: &writer)
         return jsonResponse(writer)
     }
 
     @Sendable func listEvents(_ request: Request, _ context: GatewayContext) async throws -> Response {
-        var query = QueryReader(request)
+        var query = QueryReader(request, GroundTruthSpecs.listEvents)
         var message = Mlops_V1_Dataset_ListGroundTruthEventsRequest()
-        for text in query.list("ground_truth_dataset_versions", maxCount: 100, maxLength: 20) {
-            if let id = Int64(text), id > 0 { message.groundTruthDatasetVersions.append(id) } else {
-                query.fail("ground_truth_dataset_versions", "must be positive integer ids, comma-separated or repeated")
-            }
-        }
+        message.groundTruthDatasetVersions = query.list("ground_truth_dataset_versions").compactMap { Int64($0) }
         message.createdAfterUnixMs = query.timestamp("created_after") ?? 0
-        message.dataType = query.string("data_type", maxLength: 50) ?? ""
-        message.search = query.string("search", maxLength: 200) ?? ""
+        message.dataType = query.string("data_type") ?? ""
+        message.search = query.string("search") ?? ""
         let listAll = query.bool("list_all") ?? false
-        let skip = query.int("skip", default: 0, range: 0...Int(Int32.max))
-        let limit = query.int("limit", default: 100, range: 1...1000)
+        var page = query.page()
         try query.finish()
-        let options = try calls.options(request, context, mutating: false)
+        let options = try calls.options(for: DatasetMethods.listGroundTruthEvents, request, context)
         var items: [Mlops_V1_Dataset_GroundTruthEvent] = []
         var total: Int64 = 0
         if listAll {
@@ -132,38 +121,23 @@ struct GroundTruthRoutes {
             var offset = 0
             repeat {
                 message.skip = Int32(offset)
-                let page = try await calls.bus.call(DatasetMethods.listGroundTruthEvents, message, options: options)
-                items += page.items
-                total = page.total
-                offset += page.items.count
-                if page.items.isEmpty { break }
+                let reply = try await calls.bus.call(DatasetMethods.listGroundTruthEvents, message, options: options)
+                items += reply.items
+                total = reply.total
+                offset += reply.items.count
+                if reply.items.isEmpty { break }
             } while offset < total && items.count < Self.listAllCap
             if total > Self.listAllCap {
                 throw GatewayError.unprocessable("list_all", "\(total) events match; list_all returns at most \(Self.listAllCap): narrow the filters or page with skip/limit")
             }
+            page = ListPage(skip: 0, limit: items.count)
         } else {
-            message.skip = Int32(skip)
-            message.limit = Int32(limit)
-            let page = try await calls.bus.call(DatasetMethods.listGroundTruthEvents, message, options: options)
-            items = page.items
-            total = page.total
+            message.skip = Int32(page.skip)
+            message.limit = Int32(page.limit)
+            let reply = try await calls.bus.call(DatasetMethods.listGroundTruthEvents, message, options: options)
+            items = reply.items
+            total = reply.total
         }
-        var writer = JSONWriter(capacity: 1024 + items.count * 300)
-        if listAll {
-            writer.beginArray()
-            for event in items { DatasetJSON.writeGroundTruthEvent(event, into: &writer) }
-            writer.endArray()
-        } else {
-            writer.beginObject()
-            writer.key("items")
-            writer.beginArray()
-            for event in items { DatasetJSON.writeGroundTruthEvent(event, into: &writer) }
-            writer.endArray()
-            writer.key("total"); writer.int(total)
-            writer.key("skip"); writer.int(skip)
-            writer.key("limit"); writer.int(limit)
-            writer.endObject()
-        }
-        return jsonResponse(writer)
+        return ListEnvelope.response(items, total: total, page: page, bytesPerItem: 300) { DatasetJSON.writeGroundTruthEvent($0, into: &$1) }
     }
 }

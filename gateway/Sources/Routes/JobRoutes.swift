@@ -3,6 +3,7 @@ import Contracts
 import Foundation
 import HTTPTypes
 import Hummingbird
+import JSON
 import NIOCore
 
 /// /api/v1/admin/finetuning/jobs… and /api/v1/admin/gpus: fine-tuning jobs on
@@ -18,18 +19,17 @@ struct JobRoutes {
     static let base = "/api/v1/admin/finetuning/jobs"
 
     func register(_ table: RouteTable) {
-        let base = Self.base
-        table.add(.post, base, create)
-        table.add(.get, base, list)
-        table.add(.get, "\(base)/{id}", get)
-        table.add(.post, "\(base)/{id}/stop", stop)
-        table.add(.post, "\(base)/{id}/resume", resume)
-        table.add(.get, "\(base)/{id}/logs", logs)
-        table.add(.get, "\(base)/{id}/metrics", metrics)
-        table.add(.get, "\(base)/{id}/checkpoints", checkpoints)
-        table.add(.get, "\(base)/{id}/events", events)
-        table.add(.get, "\(base)/{id}/axolotl.yaml", axolotl)
-        table.add(.get, "/api/v1/admin/gpus", gpus)
+        table.add(JobSpecs.create, create)
+        table.add(JobSpecs.list, list)
+        table.add(JobSpecs.get, get)
+        table.add(JobSpecs.stop, stop)
+        table.add(JobSpecs.resume, resume)
+        table.add(JobSpecs.logs, logs)
+        table.add(JobSpecs.metrics, metrics)
+        table.add(JobSpecs.checkpoints, checkpoints)
+        table.add(JobSpecs.events, events)
+        table.add(JobSpecs.axolotl, axolotl)
+        table.add(JobSpecs.gpus, gpus)
     }
 
     private func jobResponse(_ job: Mlops_V1_Trainer_Job, status: HTTPResponse.Status = .ok) -> Response {
@@ -43,55 +43,43 @@ struct JobRoutes {
     @Sendable func create(_ request: Request, _ context: GatewayContext) async throws -> Response {
         var message = Mlops_V1_Trainer_CreateJobRequest()
         message.specJson = try await Body.objectText(request, limit: maxBodyBytes)
-        let options = try calls.options(request, context, mutating: true)
-        message.createdBy = options.subject
-        let job = try await calls.bus.call(TrainerMethods.createJob, message, options: options)
+        message.createdBy = try context.caller().subject
+        let job = try await calls.call(TrainerMethods.createJob, message, request, context)
         context.audit?.resource = "finetuning/jobs/\(job.id)"
         return jobResponse(job, status: .created)
     }
 
     @Sendable func list(_ request: Request, _ context: GatewayContext) async throws -> Response {
-        var query = QueryReader(request)
+        var query = QueryReader(request, JobSpecs.list)
         var message = Mlops_V1_Trainer_ListJobsRequest()
-        message.status = query.choice("status", JobStatusName.self)?.rawValue ?? ""
-        let skip = query.int("skip", default: 0, range: 0...Int(Int32.max))
-        let limit = query.int("limit", default: 20, range: 1...200)
+        message.status = query.choice("status") ?? ""
+        let page = query.page()
         try query.finish()
-        message.skip = Int32(skip)
-        message.limit = Int32(limit)
-        let reply = try await calls.bus.call(TrainerMethods.listJobs, message, options: try calls.options(request, context, mutating: false))
-        var writer = JSONWriter(capacity: 1024 + reply.items.count * 1500)
-        writer.beginObject()
-        writer.key("items")
-        writer.beginArray()
-        for job in reply.items { JobJSON.write(job, into: &writer) }
-        writer.endArray()
-        writer.key("total"); writer.int(reply.total)
-        writer.key("skip"); writer.int(skip)
-        writer.key("limit"); writer.int(limit)
-        writer.endObject()
-        return jsonResponse(writer)
+        message.skip = Int32(page.skip)
+        message.limit = Int32(page.limit)
+        let reply = try await calls.call(TrainerMethods.listJobs, message, request, context)
+        return ListEnvelope.response(reply.items, total: reply.total, page: page, bytesPerItem: 1500) { JobJSON.write($0, into: &$1) }
     }
 
     @Sendable func get(_ request: Request, _ context: GatewayContext) async throws -> Response {
         var message = Mlops_V1_Trainer_GetJobRequest()
         message.id = try pathId(context)
-        return jobResponse(try await calls.bus.call(TrainerMethods.getJob, message, options: try calls.options(request, context, mutating: false)))
+        return jobResponse(try await calls.call(TrainerMethods.getJob, message, request, context))
     }
 
     @Sendable func stop(_ request: Request, _ context: GatewayContext) async throws -> Response {
         var message = Mlops_V1_Trainer_StopJobRequest()
         message.id = try pathId(context)
         context.audit?.resource = "finetuning/jobs/\(message.id)"
-        return jobResponse(try await calls.bus.call(TrainerMethods.stopJob, message, options: try calls.options(request, context, mutating: true)))
+        return jobResponse(try await calls.call(TrainerMethods.stopJob, message, request, context))
     }
 
     /// Body (optional): `{"checkpoint_id": N}`; also accepted as `?checkpoint_id=N` (the seed's spelling).
     @Sendable func resume(_ request: Request, _ context: GatewayContext) async throws -> Response {
         var message = Mlops_V1_Trainer_ResumeJobRequest()
         message.id = try pathId(context)
-        var query = QueryReader(request)
-        let fromQuery = query.optionalInt("checkpoint_id", range: 1...Int.max)
+        var query = QueryReader(request, JobSpecs.resume)
+        let fromQuery = query.int("checkpoint_id")
         try query.finish()
         var body = try await Body.object(request, limit: maxBodyBytes, allowEmpty: true)
         body.rejectUnknown(["checkpoint_id"])
@@ -99,16 +87,16 @@ struct JobRoutes {
         try body.finish()
         message.checkpointID = fromBody ?? fromQuery.map(Int64.init) ?? 0
         context.audit?.resource = "finetuning/jobs/\(message.id)"
-        return jobResponse(try await calls.bus.call(TrainerMethods.resumeJob, message, options: try calls.options(request, context, mutating: true)))
+        return jobResponse(try await calls.call(TrainerMethods.resumeJob, message, request, context))
     }
 
     @Sendable func logs(_ request: Request, _ context: GatewayContext) async throws -> Response {
         var message = Mlops_V1_Trainer_GetLogsRequest()
         message.id = try pathId(context)
-        var query = QueryReader(request)
-        message.lines = Int32(query.int("lines", default: 100, range: 1...10_000))
+        var query = QueryReader(request, JobSpecs.logs)
+        message.lines = Int32(query.int("lines") ?? 0)
         try query.finish()
-        let reply = try await calls.bus.call(TrainerMethods.getLogs, message, options: try calls.options(request, context, mutating: false))
+        let reply = try await calls.call(TrainerMethods.getLogs, message, request, context)
         var writer = JSONWriter(capacity: 256 + reply.lines.reduce(0) { $0 + $1.utf8.count + 8 })
         writer.beginObject()
         writer.key("job_id"); writer.int(message.id)
@@ -120,7 +108,7 @@ struct JobRoutes {
     @Sendable func metrics(_ request: Request, _ context: GatewayContext) async throws -> Response {
         var message = Mlops_V1_Trainer_GetMetricsRequest()
         message.id = try pathId(context)
-        let reply = try await calls.bus.call(TrainerMethods.getMetrics, message, options: try calls.options(request, context, mutating: false))
+        let reply = try await calls.call(TrainerMethods.getMetrics, message, request, context)
         var writer = JSONWriter(capacity: 256 + reply.points.count * 300)
         writer.beginObject()
         writer.key("job_id"); writer.int(message.id)
@@ -135,26 +123,22 @@ struct JobRoutes {
     @Sendable func checkpoints(_ request: Request, _ context: GatewayContext) async throws -> Response {
         var message = Mlops_V1_Trainer_ListCheckpointsRequest()
         message.id = try pathId(context)
-        let reply = try await calls.bus.call(TrainerMethods.listCheckpoints, message, options: try calls.options(request, context, mutating: false))
-        var writer = JSONWriter(capacity: 256 + reply.items.count * 400)
-        writer.beginObject()
-        writer.key("items")
-        writer.beginArray()
-        for checkpoint in reply.items { JobJSON.writeCheckpoint(checkpoint, into: &writer) }
-        writer.endArray()
-        writer.endObject()
-        return jsonResponse(writer)
+        var query = QueryReader(request, JobSpecs.checkpoints)
+        let page = query.page()
+        try query.finish()
+        let reply = try await calls.call(TrainerMethods.listCheckpoints, message, request, context)
+        return ListEnvelope.paged(reply.items, page: page, bytesPerItem: 400) { JobJSON.writeCheckpoint($0, into: &$1) }
     }
 
     @Sendable func axolotl(_ request: Request, _ context: GatewayContext) async throws -> Response {
         var message = Mlops_V1_Trainer_AxolotlConfigRequest()
         message.id = try pathId(context)
-        let reply = try await calls.bus.call(TrainerMethods.axolotlConfig, message, options: try calls.options(request, context, mutating: false))
+        let reply = try await calls.call(TrainerMethods.axolotlConfig, message, request, context)
         return Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: reply.yaml)))
     }
 
     @Sendable func gpus(_ request: Request, _ context: GatewayContext) async throws -> Response {
-        let reply = try await calls.bus.call(TrainerMethods.listDevices, Mlops_V1_Trainer_ListDevicesRequest(), options: try calls.options(request, context, mutating: false))
+        let reply = try await calls.call(TrainerMethods.listDevices, Mlops_V1_Trainer_ListDevicesRequest(), request, context)
         var writer = JSONWriter(capacity: 256 + reply.devices.count * 400)
         writer.beginObject()
         writer.key("devices")
@@ -173,7 +157,7 @@ struct JobRoutes {
     /// instead of a snapshot, while the gateway still keeps them.
     @Sendable func events(_ request: Request, _ context: GatewayContext) async throws -> Response {
         let id = try pathId(context)
-        let options = try calls.options(request, context, mutating: false)
+        let options = try calls.options(for: TrainerMethods.getJob, request, context)
         let lastEventID = request.headers[HTTPField.Name("Last-Event-ID")!].flatMap { UInt64($0.trimmingCharacters(in: .whitespaces)) }
         let (watch, missed) = hub.watch(job: id, idleEvery: idleCheck, after: lastEventID)
         var message = Mlops_V1_Trainer_GetJobRequest()

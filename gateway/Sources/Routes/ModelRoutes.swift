@@ -1,6 +1,7 @@
 import Bus
 import Contracts
 import Hummingbird
+import JSON
 
 /// /api/v1/admin/models…: each route maps JSON to a registry request, calls
 /// the registry over the bus as the caller, and maps the reply back.
@@ -10,20 +11,20 @@ struct ModelRoutes {
     let listCache = ListPageCache()
 
     func register(_ table: RouteTable) {
-        table.add(.post, "/api/v1/admin/models/register", registerModel)
-        table.add(.get, "/api/v1/admin/models", listModels)
-        table.add(.get, "/api/v1/admin/models/{id}", getModel)
-        table.add(.patch, "/api/v1/admin/models/{id}", updateModel)
-        table.add(.post, "/api/v1/admin/models/{id}/promote") { try await stage(RegistryMethods.promoteModel, $0, $1) }
-        table.add(.post, "/api/v1/admin/models/{id}/archive") { try await stage(RegistryMethods.archiveModel, $0, $1) }
-        table.add(.post, "/api/v1/admin/models/{id}/rollback") { try await stage(RegistryMethods.rollbackModel, $0, $1) }
-        table.add(.get, "/api/v1/admin/models/{id}/benchmarks", listBenchmarks)
-        table.add(.post, "/api/v1/admin/models/{id}/benchmarks", addBenchmark)
-        table.add(.post, "/api/v1/admin/models/{id}/evaluate") { _, context in
+        table.add(ModelSpecs.register, registerModel)
+        table.add(ModelSpecs.list, listModels)
+        table.add(ModelSpecs.get, getModel)
+        table.add(ModelSpecs.update, updateModel)
+        table.add(ModelSpecs.promote) { try await stage(RegistryMethods.promoteModel, $0, $1) }
+        table.add(ModelSpecs.archive) { try await stage(RegistryMethods.archiveModel, $0, $1) }
+        table.add(ModelSpecs.rollback) { try await stage(RegistryMethods.rollbackModel, $0, $1) }
+        table.add(ModelSpecs.listBenchmarks, listBenchmarks)
+        table.add(ModelSpecs.addBenchmark, addBenchmark)
+        table.add(ModelSpecs.evaluate) { _, context in
             _ = try pathId(context)
             throw GatewayError.notImplemented("model evaluation arrives with the evaluator service")
         }
-        table.add(.post, "/api/v1/admin/models/{id}/deploy") { _, context in
+        table.add(ModelSpecs.deploy) { _, context in
             _ = try pathId(context)
             throw GatewayError.notImplemented("deployment arrives with the serving work")
         }
@@ -47,7 +48,7 @@ struct ModelRoutes {
         message.modelFormat = (body.choice("model_format", ModelFormat.self) ?? .huggingface).rawValue
         let sha = body.string("artifact_sha256", length: 64...64, pattern: .sha256)
         let path = body.string("model_path", length: 1...1024, pattern: .printable)
-        if sha == nil, path == nil, !body.errors.contains(where: { $0.field == "artifact_sha256" || $0.field == "model_path" }) {
+        if sha == nil, path == nil, !body.problems.contains(where: { $0.field == "artifact_sha256" || $0.field == "model_path" }) {
             body.fail("artifact_sha256", "one of artifact_sha256 or model_path is required")
         }
         message.artifactSha256 = sha ?? ""
@@ -57,73 +58,55 @@ struct ModelRoutes {
         message.deploymentConfigJson = body.object("deployment_config") ?? ""
         message.mlflowModelUri = body.string("mlflow_model_uri", length: 0...1024, pattern: .printable) ?? ""
         try body.finish()
-        let options = try calls.options(request, context, mutating: true)
-        message.createdBy = options.subject
-        let model = try await calls.bus.call(RegistryMethods.registerModel, message, options: options)
+        message.createdBy = try context.caller().subject
+        let model = try await calls.call(RegistryMethods.registerModel, message, request, context)
         context.audit?.resource = "models/\(model.id)"
         return modelResponse(model, status: .created)
     }
 
     @Sendable func listModels(_ request: Request, _ context: GatewayContext) async throws -> Response {
-        var query = QueryReader(request)
+        var query = QueryReader(request, ModelSpecs.list)
         var message = Mlops_V1_Registry_ListModelsRequest()
         message.project = query.string("project") ?? ""
         message.modelType = query.string("model_type") ?? ""
         if let active = query.bool("is_active") { message.isActive = active }
-        if let status = query.choice("status", StageName.self) { message.status = status.proto }
-        message.tags = query.list("tags", maxCount: 32, maxLength: 64)
+        if let status = query.choice("status").flatMap(StageName.init(rawValue:)) { message.status = status.proto }
+        message.tags = query.list("tags")
         message.createdAfterUnixMs = query.timestamp("created_after") ?? 0
         message.search = query.string("search") ?? ""
-        let skip = query.int("skip", default: 0, range: 0...Int(Int32.max))
-        let limit = query.int("limit", default: 50, range: 1...1000)
+        let page = query.page()
         try query.finish()
-        message.skip = Int32(skip)
-        message.limit = Int32(limit)
+        message.skip = Int32(page.skip)
+        message.limit = Int32(page.limit)
         let cached = listCache.lookup(message)
         var asked = message
         asked.ifCatalogVersion = cached?.catalogVersion ?? 0
-        let options = try calls.options(request, context, mutating: false)
+        let options = try calls.options(for: RegistryMethods.listModels, request, context)
         var reply = try await calls.bus.call(RegistryMethods.listModels, asked, options: options)
         if reply.notModified {
-            if let cached, cached.catalogVersion == reply.catalogVersion {
-                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: cached.body))
-            }
+            if let cached, cached.catalogVersion == reply.catalogVersion { return ListEnvelope.response(body: cached.body) }
             reply = try await calls.bus.call(RegistryMethods.listModels, message, options: options)
         }
-        var writer = JSONWriter(capacity: 1024 + reply.items.count * 900)
-        writer.beginObject()
-        writer.key("items")
-        writer.beginArray()
-        for model in reply.items { ModelJSON.write(model, into: &writer) }
-        writer.endArray()
-        writer.key("total"); writer.int(reply.total)
-        writer.key("skip"); writer.int(skip)
-        writer.key("limit"); writer.int(limit)
-        writer.endObject()
-        let body = writer.buffer
+        let body = ListEnvelope.render(reply.items, count: reply.items.count, total: reply.total, page: page, bytesPerItem: 900) {
+            ModelJSON.write($0, into: &$1)
+        }
         listCache.store(message, .init(catalogVersion: reply.catalogVersion, body: body))
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
+        return ListEnvelope.response(body: body)
     }
 
     @Sendable func getModel(_ request: Request, _ context: GatewayContext) async throws -> Response {
         let id = try pathId(context)
-        var query = QueryReader(request)
-        var expand: ModelJSON.Expand = []
-        var names: [String] = []
-        for name in query.list("expand", maxCount: 3, maxLength: 32) {
-            switch name {
-            case "metrics": expand.insert(.metrics)
-            case "versions": expand.insert(.versions)
-            case "evaluations": expand.insert(.evaluations)
-            default: query.fail("expand", "must be a comma-separated list of metrics, evaluations, versions")
-            }
-            names.append(name)
-        }
+        var query = QueryReader(request, ModelSpecs.get)
+        let names = query.list("expand")
         try query.finish()
+        var expand: ModelJSON.Expand = []
+        if names.contains("metrics") { expand.insert(.metrics) }
+        if names.contains("versions") { expand.insert(.versions) }
+        if names.contains("evaluations") { expand.insert(.evaluations) }
         var message = Mlops_V1_Registry_GetModelRequest()
         message.id = id
         message.expand = names
-        let model = try await calls.bus.call(RegistryMethods.getModel, message, options: try calls.options(request, context, mutating: false))
+        let model = try await calls.call(RegistryMethods.getModel, message, request, context)
         return modelResponse(model, expand: expand)
     }
 
@@ -144,9 +127,8 @@ struct ModelRoutes {
             body.fail("body", "give at least one of description, tags, is_active, deployment_config")
         }
         try body.finish()
-        let options = try calls.options(request, context, mutating: true)
-        message.actor = options.subject
-        return modelResponse(try await calls.bus.call(RegistryMethods.updateModel, message, options: options))
+        message.actor = try context.caller().subject
+        return modelResponse(try await calls.call(RegistryMethods.updateModel, message, request, context))
     }
 
     func stage(_ method: BusMethod<Mlops_V1_Registry_StageRequest, RegistryModel>, _ request: Request, _ context: GatewayContext) async throws -> Response {
@@ -157,24 +139,18 @@ struct ModelRoutes {
         message.id = id
         message.reason = body.string("reason", length: 0...1000) ?? ""
         try body.finish()
-        let options = try calls.options(request, context, mutating: true)
-        message.actor = options.subject
-        return modelResponse(try await calls.bus.call(method, message, options: options))
+        message.actor = try context.caller().subject
+        return modelResponse(try await calls.call(method, message, request, context))
     }
 
     @Sendable func listBenchmarks(_ request: Request, _ context: GatewayContext) async throws -> Response {
         var message = Mlops_V1_Registry_ListBenchmarksRequest()
         message.modelID = try pathId(context)
-        let reply = try await calls.bus.call(RegistryMethods.listBenchmarks, message, options: try calls.options(request, context, mutating: false))
-        var writer = JSONWriter(capacity: 256 + reply.items.count * 200)
-        writer.beginObject()
-        writer.key("items")
-        writer.beginArray()
-        for benchmark in reply.items { ModelJSON.writeBenchmark(benchmark, into: &writer) }
-        writer.endArray()
-        writer.key("total"); writer.int(reply.items.count)
-        writer.endObject()
-        return jsonResponse(writer)
+        var query = QueryReader(request, ModelSpecs.listBenchmarks)
+        let page = query.page()
+        try query.finish()
+        let reply = try await calls.call(RegistryMethods.listBenchmarks, message, request, context)
+        return ListEnvelope.paged(reply.items, page: page, bytesPerItem: 200) { ModelJSON.writeBenchmark($0, into: &$1) }
     }
 
     @Sendable func addBenchmark(_ request: Request, _ context: GatewayContext) async throws -> Response {
@@ -186,7 +162,7 @@ struct ModelRoutes {
         message.score = body.double("score", required: true) ?? 0
         message.detailsJson = body.object("details") ?? ""
         try body.finish()
-        let benchmark = try await calls.bus.call(RegistryMethods.addBenchmark, message, options: try calls.options(request, context, mutating: true))
+        let benchmark = try await calls.call(RegistryMethods.addBenchmark, message, request, context)
         var writer = JSONWriter()
         ModelJSON.writeBenchmark(benchmark, into: &writer)
         return jsonResponse(writer, status: .created)

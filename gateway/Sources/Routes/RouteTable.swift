@@ -1,28 +1,33 @@
 import Bus
+import Contracts
 import HTTPTypes
 import Hummingbird
 
-/// Registers routes, remembering each one so `GatewayApp` can prove that the
-/// routes and `AccessPolicy.table` are the same set before it serves anything.
+/// Registers routes by their specs, remembering each one so `GatewayApp` can
+/// prove that the routes served and `AccessPolicy.table` (the specs of
+/// `GatewayRoutes.specs`) are the same set before it serves anything.
 final class RouteTable {
     let router: Router<GatewayContext>
     private(set) var registered: [AccessPolicy.Rule] = []
 
     init(router: Router<GatewayContext>) { self.router = router }
 
-    func add(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping @Sendable (Request, GatewayContext) async throws -> Response) {
-        registered.append(AccessPolicy.Rule(method, path))
-        router.on(RouterPath(path), method: method) { request, context in try await handler(request, context) }
+    func add(_ spec: RouteSpec, _ handler: @escaping @Sendable (Request, GatewayContext) async throws -> Response) {
+        registered.append(spec.rule)
+        router.on(RouterPath(spec.path), method: spec.method) { request, context in try await handler(request, context) }
     }
 
     /// Routes added by other code (HealthServer.addRoutes).
-    func noteExternal(_ method: HTTPRequest.Method, _ path: String) {
-        registered.append(AccessPolicy.Rule(method, path))
+    func noteExternal(_ spec: RouteSpec) {
+        registered.append(spec.rule)
     }
 
-    /// Every registered route has a policy and every policy a route.
+    /// Every registered route has a policy and every policy a route, once.
     func verifyAgainstPolicy() throws {
         let routes = Set(registered)
+        guard routes.count == registered.count else {
+            throw RouteTableError(description: "a route is registered twice: \(registered.map(\.action))")
+        }
         let policy = Set(AccessPolicy.table.map(\.rule))
         let unguarded = routes.subtracting(policy).map(\.action).sorted()
         let unserved = policy.subtracting(routes).map(\.action).sorted()
@@ -36,18 +41,23 @@ struct RouteTableError: Error, CustomStringConvertible {
     let description: String
 }
 
-/// What every bus call from a route carries: the caller, the trace id, the
-/// budget, and for mutations an idempotency key (the client's, namespaced by
-/// caller, or a fresh one).
+/// How a route calls a service: as the caller, with the trace id and the
+/// budget, and, when the method mutates (its `BusMethod` says so), with an
+/// idempotency key (the client's, namespaced by caller, or a fresh one).
 struct BusCalls: Sendable {
     let bus: BusClient
     let timeout: Duration
     var attemptTimeout: Duration? = nil
 
-    func options(_ request: Request, _ context: GatewayContext, mutating: Bool) throws -> CallOptions {
+    func call<Input, Output>(_ method: BusMethod<Input, Output>, _ message: Input, _ request: Request, _ context: GatewayContext) async throws -> Output {
+        try await bus.call(method, message, options: options(for: method, request, context))
+    }
+
+    /// The options of a call to `method`, for a route that calls it more than once.
+    func options<Input, Output>(for method: BusMethod<Input, Output>, _ request: Request, _ context: GatewayContext) throws -> CallOptions {
         let principal = try context.caller()
         var key: String?
-        if mutating {
+        if method.isMutating {
             key = try Self.idempotencyKey(request).map { "\(principal.subject):\($0)" } ?? "gw:\(context.requestId):\(UInt64.random(in: 0...UInt64.max))"
         }
         let roles = Role.allCases.filter { $0 <= principal.role }.map(\.rawValue)

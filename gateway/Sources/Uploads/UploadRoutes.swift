@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import JSON
 import NIOCore
 import NIOPosix
 import ServiceKit
@@ -12,10 +13,10 @@ struct UploadRoutes {
     let maxBodyBytes: Int
 
     func register(_ table: RouteTable) {
-        table.add(.post, "/api/v1/admin/uploads", create)
-        table.add(.put, "/api/v1/admin/uploads/{id}", putChunk)
-        table.add(.get, "/api/v1/admin/uploads/{id}", get)
-        table.add(.post, "/api/v1/admin/uploads/{id}/complete", complete)
+        table.add(UploadSpecs.create, create)
+        table.add(UploadSpecs.putChunk, putChunk)
+        table.add(UploadSpecs.get, get)
+        table.add(UploadSpecs.complete, complete)
     }
 
     @Sendable func create(_ request: Request, _ context: GatewayContext) async throws -> Response {
