@@ -165,7 +165,17 @@ public final class BusClient: Sendable {
             let failure: BusError
             do {
                 let reply = try await send(envelope.serialized(body: body), id: envelope.id, service: service, timeoutMs: max(1, attemptBudget.milliseconds))
-                if reply.peek.statusCode == Mlops_V1_StatusCode.ok.rawValue { return reply }
+                if reply.peek.statusCode == Mlops_V1_StatusCode.ok.rawValue {
+                    // Traced calls (a gateway request's, a service's on its behalf) are
+                    // logged for following one request through every process.
+                    if !options.traceId.isEmpty {
+                        logger.debug("bus call answered", metadata: [
+                            "service": .string(service), "method": .string(method), "trace_id": .string(options.traceId),
+                            "attempts": .stringConvertible(attempt),
+                        ])
+                    }
+                    return reply
+                }
                 failure = BusError(status: try Self.decodeResponse(reply.bytes, service: service, method: method).status)
             } catch is AttemptTimedOut {
                 failure = BusError.deadlineExceeded("\(service).\(method): no reply within \(options.timeout) (\(attempt) attempt\(attempt == 1 ? "" : "s"))")

@@ -72,6 +72,7 @@ public struct BusRouter: Sendable {
     /// Serves one serialized Request and always produces a serialized Response.
     public func handle(requestBytes: [UInt8], logger: Logger) async -> [UInt8] {
         var call = Call(service: service, logger: logger, timers: timers)
+        call.logsEachCall = true
         do {
             let (request, context) = try call.begin(requestBytes)
             let body = requestBytes[request.body]
@@ -110,7 +111,12 @@ private struct Call {
     let timers: HandlerTimers
     let start = ContinuousClock.now
     var requestId = ""
+    var traceId = ""
     var methodLabel = "?"
+    /// Set on the async path: each call it serves is logged at debug level with
+    /// its trace id, so one gateway request can be followed through every
+    /// service's log. (The immediate path, the bus benchmark's, stays quiet.)
+    var logsEachCall = false
 
     init(service: String, logger: Logger, timers: HandlerTimers) {
         self.service = service
@@ -126,6 +132,7 @@ private struct Call {
         if let range = request.metadata {
             do { try metadata.merge(serializedBytes: requestBytes[range].span.bytes) } catch { throw Self.invalidEnvelope }
         }
+        traceId = metadata.traceID
         let context = BusContext(requestId: request.requestId, method: request.method, metadata: metadata, logger: logger)
         let deadline = request.deadlineUnixMs
         if deadline != 0 && deadline <= unixMillisNow() {
@@ -150,12 +157,12 @@ private struct Call {
             return ResponseEnvelope.ok(id: requestId, body: body)
         case .failure(let error as BusError):
             status = error.status
-            if error.code == .internal { logger.error("handler failed", metadata: ["method": .string(methodLabel), "error": .string(error.message)]) }
+            if error.code == .internal { logger.error("handler failed", metadata: callMetadata(["error": .string(error.message)])) }
         case .failure(is SwiftProtobuf.BinaryDecodingError):
             status = Self.invalidEnvelope.status
         case .failure(let error):
             // An unexpected error: log the detail here, send only a generic message out.
-            logger.error("handler failed", metadata: ["method": .string(methodLabel), "error": .string(String(reflecting: error))])
+            logger.error("handler failed", metadata: callMetadata(["error": .string(String(reflecting: error))]))
             status = BusError.internal("internal error while handling \(methodLabel)").status
         }
         record(status.code)
@@ -167,8 +174,22 @@ private struct Call {
 
     private func record(_ code: Mlops_V1_StatusCode) {
         let elapsed = start.duration(to: .now)
-        timers.timer(service: service, method: methodLabel, code: code)
-            .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+        timers.timer(service: service, method: methodLabel, code: code).recordNanoseconds(nanoseconds)
+        if logsEachCall {
+            logger.debug("handled", metadata: callMetadata([
+                "code": .string("\(code)"), "duration_ms": .stringConvertible(Double(nanoseconds / 1000) / 1000),
+            ]))
+        }
+    }
+
+    /// The call's method, request id and (when the caller sent one) trace id, beside `extra`.
+    private func callMetadata(_ extra: Logger.Metadata) -> Logger.Metadata {
+        var metadata = extra
+        metadata["method"] = .string(methodLabel)
+        metadata["request_id"] = .string(requestId)
+        if !traceId.isEmpty { metadata["trace_id"] = .string(traceId) }
+        return metadata
     }
 }
 

@@ -17,6 +17,7 @@ final class TrainerStack: @unchecked Sendable {
     let httpPort = freePort()
     var processes: [String: ChildProcess] = [:]
     var token = ""
+    var logLevel: String?
     let adminPassword = "admin-password-1"
 
     static let python = repositoryRoot.appendingPathComponent(".data/ml-venv/bin/python").path
@@ -38,10 +39,12 @@ final class TrainerStack: @unchecked Sendable {
     }
 
     /// Runs `body` on a fresh stack; prints every process's log tail on failure.
-    static func with(trainers: [String: [String: String]] = ["a": [:]], ttl: Int = 4, extra: [String: String] = [:],
+    /// `logLevel` is the LOG_LEVEL of dataset, trainers and gateway (default info).
+    static func with(trainers: [String: [String: String]] = ["a": [:]], ttl: Int = 4, extra: [String: String] = [:], logLevel: String? = nil,
                      _ body: (TrainerStack) async throws -> Void) async throws {
         try #require(mlAvailable, "the ml runtime is missing at \(python): run scripts/test (or scripts/up) once")
         let stack = TrainerStack(database: try await TestDatabase.create(), dataRoot: temporaryDataRoot())
+        stack.logLevel = logLevel
         do {
             try await stack.start(trainers: trainers, ttl: ttl, extra: extra)
             try await body(stack)
@@ -56,10 +59,17 @@ final class TrainerStack: @unchecked Sendable {
     }
 
     func trainerEnvironment(_ instance: String, ttl: Int, extra: [String: String]) -> [String: String] {
-        serviceEnvironment(database: database, broker: broker, heartbeatMs: 500, slots: 4, dataRoot: dataRoot, extra: [
+        environment([
             "TRAINER_INSTANCE_ID": instance, "TRAINER_DEVICES": "cpu:2", "TRAINER_LEASE_TTL_S": "\(ttl)",
             "TRAINER_POLL_MS": "200", "ML_PYTHON": Self.python,
         ].merging(extra) { $1 })
+    }
+
+    /// A service's environment on this stack's broker, database and data root.
+    private func environment(_ extra: [String: String]) -> [String: String] {
+        var values = extra
+        if let logLevel { values["LOG_LEVEL"] = logLevel }
+        return serviceEnvironment(database: database, broker: broker, heartbeatMs: 500, slots: 4, dataRoot: dataRoot, extra: values)
     }
 
     private func start(trainers: [String: [String: String]], ttl: Int, extra: [String: String]) async throws {
@@ -67,19 +77,17 @@ final class TrainerStack: @unchecked Sendable {
         try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: Self.fixtures.appendingPathComponent("tiny"), to: models.appendingPathComponent("tiny"))
         processes["bus"] = try broker.start(heartbeatMs: 500)
-        processes["dataset"] = try ChildProcess("dataset", environment: serviceEnvironment(
-            database: database, broker: broker, heartbeatMs: 500, slots: 4, dataRoot: dataRoot,
-            extra: ["DATASET_ENCRYPTION_KEY": String(repeating: "ab", count: 32), "ML_PYTHON": Self.python]))
+        processes["dataset"] = try ChildProcess("dataset", environment: environment(
+            ["DATASET_ENCRYPTION_KEY": String(repeating: "ab", count: 32), "ML_PYTHON": Self.python]))
         for (instance, overrides) in trainers.sorted(by: { $0.key < $1.key }) {
             processes["trainer-\(instance)"] = try ChildProcess("trainer", environment: trainerEnvironment(instance, ttl: ttl, extra: extra.merging(overrides) { $1 }),
                                                                 name: "trainer-\(instance)")
         }
-        processes["gateway"] = try ChildProcess("gateway", environment: serviceEnvironment(
-            database: database, broker: broker, heartbeatMs: 500, slots: 4, dataRoot: dataRoot, extra: [
-                "HTTP_PORT": "\(httpPort)", "JWT_SECRET": "test-secret-0123456789abcdef-0123456789",
-                "ADMIN_USERNAME": "admin", "ADMIN_PASSWORD": adminPassword, "RATE_LIMIT_PER_MINUTE": "0",
-                "BUS_CALL_TIMEOUT_MS": "10000", "PROCESSING_CALL_TIMEOUT_MS": "120000",
-            ]))
+        processes["gateway"] = try ChildProcess("gateway", environment: environment([
+            "HTTP_PORT": "\(httpPort)", "JWT_SECRET": "test-secret-0123456789abcdef-0123456789",
+            "ADMIN_USERNAME": "admin", "ADMIN_PASSWORD": adminPassword, "RATE_LIMIT_PER_MINUTE": "0",
+            "BUS_CALL_TIMEOUT_MS": "10000", "PROCESSING_CALL_TIMEOUT_MS": "120000",
+        ]))
         let ready = await eventually(timeout: .seconds(60), every: .milliseconds(200)) { httpStatus(port: httpPort, path: "/readyz") == 200 }
         try #require(ready, "the gateway did not become ready")
         let login = try await call("POST", "/api/v1/auth/login", json: ["username": "admin", "password": adminPassword], authenticated: false)
@@ -105,6 +113,8 @@ final class TrainerStack: @unchecked Sendable {
     struct Reply: Sendable {
         var status: Int
         var data: Data
+        /// The gateway's request id (X-Request-Id), which is also the bus trace id of its calls.
+        var requestId: String?
         var text: String { String(decoding: data, as: UTF8.self) }
         var object: [String: Any] { (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:] }
         /// The problem's field names.
@@ -126,7 +136,8 @@ final class TrainerStack: @unchecked Sendable {
             request.setValue(contentType, forHTTPHeaderField: "Content-Type")
         }
         let (data, response) = try await URLSession.shared.data(for: request)
-        return Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, data: data)
+        let http = response as? HTTPURLResponse
+        return Reply(status: http?.statusCode ?? 0, data: data, requestId: http?.value(forHTTPHeaderField: "X-Request-Id"))
     }
 
     /// Dataset 1: the sample chat data, uploaded and split 80/10/10.
@@ -146,13 +157,19 @@ final class TrainerStack: @unchecked Sendable {
 
     /// Creates a job on the tiny model and dataset 1; `hyperparameters` extend small defaults.
     func createJob(_ name: String, method: String = "lora", hyperparameters: [String: Any] = [:], extra: [String: Any] = [:]) async throws -> Int {
+        let reply = try await createJobReply(name, method: method, hyperparameters: hyperparameters, extra: extra)
+        return try #require(reply.object["id"] as? Int)
+    }
+
+    /// The gateway's answer to creating the job (201, checked).
+    func createJobReply(_ name: String, method: String = "lora", hyperparameters: [String: Any] = [:], extra: [String: Any] = [:]) async throws -> Reply {
         var hp: [String: Any] = ["num_epochs": 1, "batch_size": 8, "learning_rate": 0.003, "logging_steps": 1, "save_steps": 5]
         hp.merge(hyperparameters) { $1 }
         var spec: [String: Any] = ["job_name": name, "base_model": "tiny", "dataset_id": 1, "method": method, "hyperparameters": hp]
         spec.merge(extra) { $1 }
         let reply = try await call("POST", "/api/v1/admin/finetuning/jobs", json: spec)
         try #require(reply.status == 201, "create \(name): \(reply.text)")
-        return try #require(reply.object["id"] as? Int)
+        return reply
     }
 
     func job(_ id: Int) async throws -> [String: Any] {

@@ -7,9 +7,10 @@ import TrainerDomain
 
 /// The trainer service: fine-tuning jobs on device leases (proto/mlops/v1/trainer.proto).
 /// The pure rules (specs, states, the lease scheduler, runner events, Axolotl
-/// export) live in TrainerDomain (Services/Trainer/Domain); Store/ is SQL,
-/// Runner/ supervises `python -m mlops_ml train` processes, Scheduling/ is the
-/// instance's work loop, Handlers/ wire bus methods.
+/// export) live in TrainerDomain (Services/Trainer/Domain); Requests/ turns
+/// requests into domain values, Store/ is all the SQL, Runner/ supervises
+/// `python -m mlops_ml train` processes, Scheduling/ is the instance's work
+/// loop, Handlers/ wire bus methods (decode, domain, store, encode).
 public enum TrainerService {
     public static func migrations() throws -> [Migration] {
         guard let directory = Bundle.module.url(forResource: "Migrations", withExtension: nil) else {

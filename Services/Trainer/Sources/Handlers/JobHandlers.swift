@@ -13,26 +13,22 @@ struct JobHandlers: Sendable {
     let supervisor: Supervisor
     let events: JobEvents
 
-    static let statuses = Set(JobState.allCases.map(\.rawValue))
-
     func create(_ request: Mlops_V1_Trainer_CreateJobRequest, _ context: BusContext) async throws -> Mlops_V1_Trainer_Job {
         if let stored = try await deps.idempotency.storedResponse(context, request: request, as: Mlops_V1_Trainer_Job.self) {
             return stored
         }
-        let spec: JobSpec
-        do { spec = try JobSpecValidation.validate(json: Data(request.specJson.utf8)) } catch {
-            throw Self.invalid(error.problems)
-        }
+        let spec = try JobRequests.spec(request)
         _ = try JobFiles.modelFolder(spec.baseModel, settings: settings, dataRoot: deps.settings.dataRoot)
         let known = try await LeaseStore.knownDevices(on: deps.postgres, logger: context.logger)
         if let reason = LeaseScheduler.unsatisfiableReason(spec.devices, inventory: Set(known)) {
             if case .ids = spec.devices { throw BusError.invalidArgument(field: "gpu_ids", reason) }
             throw BusError.invalidArgument(field: "gpu_count", reason)
         }
-        let version = try await trainingVersion(spec)
+        let caller = CallerContext(context)
+        let version = try await trainingVersion(spec, for: caller)
         let subject = request.createdBy.isEmpty ? context.subject : request.createdBy
         let job = try await deps.idempotency.once(context, request: request) { connection in
-            let new = JobStore.NewJob(spec: spec, datasetVersion: version, createdBy: subject, jobsDir: JobFiles.jobsDir)
+            let new = JobStore.NewJob(spec: spec, datasetVersion: version, createdBy: subject, caller: caller, jobsDir: JobFiles.jobsDir)
             guard let stored = try await JobStore.insert(new, on: connection, logger: context.logger) else {
                 throw BusError.alreadyExists("a fine-tuning job named '\(spec.jobName)' already exists")
             }
@@ -44,12 +40,12 @@ struct JobHandlers: Sendable {
     }
 
     /// The dataset version to train on (TrainingVersion), from the dataset service.
-    private func trainingVersion(_ spec: JobSpec) async throws -> String {
+    private func trainingVersion(_ spec: JobSpec, for caller: CallerContext) async throws -> String {
         var request = Mlops_V1_Dataset_ListVersionsRequest()
         request.datasetID = spec.datasetID
         let versions: [Mlops_V1_Dataset_DatasetVersion]
         do {
-            versions = try await deps.bus.call(DatasetMethods.listVersions, request).items
+            versions = try await deps.bus.call(DatasetMethods.listVersions, request, for: caller).items
         } catch let error as BusError where error.code == .notFound {
             throw BusError.invalidArgument(field: "dataset_id", "dataset \(spec.datasetID) does not exist")
         }
@@ -59,18 +55,8 @@ struct JobHandlers: Sendable {
         do {
             return try TrainingVersion.choose(for: spec, from: summaries).version
         } catch {
-            throw BusError.invalidArgument(field: error.field, error.reason)
+            throw BusError.invalidArgument(field: error.field, error.message)
         }
-    }
-
-    static func invalid(_ problems: [FieldProblem]) -> BusError {
-        let violations = problems.map { problem -> Mlops_V1_FieldViolation in
-            var violation = Mlops_V1_FieldViolation()
-            violation.field = problem.field
-            violation.description_p = problem.reason
-            return violation
-        }
-        return BusError(.invalidArgument, problems.map(\.description).joined(separator: "; "), fieldViolations: violations)
     }
 
     func get(_ request: Mlops_V1_Trainer_GetJobRequest, _ context: BusContext) async throws -> Mlops_V1_Trainer_Job {
@@ -78,14 +64,8 @@ struct JobHandlers: Sendable {
     }
 
     func list(_ request: Mlops_V1_Trainer_ListJobsRequest, _ context: BusContext) async throws -> Mlops_V1_Trainer_ListJobsReply {
-        let status = request.status.isEmpty ? nil : request.status
-        if let status, !Self.statuses.contains(status) {
-            throw BusError.invalidArgument(field: "status", "must be one of \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        guard request.skip >= 0 else { throw BusError.invalidArgument(field: "skip", "must be ≥ 0") }
-        guard (0...200).contains(request.limit) else { throw BusError.invalidArgument(field: "limit", "must be from 1 to 200") }
-        let (items, total) = try await JobStore.list(status: status, skip: Int(request.skip), limit: request.limit == 0 ? 20 : Int(request.limit),
-                                                     on: deps.postgres, logger: context.logger)
+        let query = try JobRequests.list(request)
+        let (items, total) = try await JobStore.list(status: query.status?.rawValue, skip: query.skip, limit: query.limit, on: deps.postgres, logger: context.logger)
         var reply = Mlops_V1_Trainer_ListJobsReply()
         reply.items = items.map(\.proto)
         reply.total = total
@@ -120,15 +100,14 @@ struct JobHandlers: Sendable {
     }
 
     func resume(_ request: Mlops_V1_Trainer_ResumeJobRequest, _ context: BusContext) async throws -> Mlops_V1_Trainer_Job {
-        let id = try FieldChecks.id(request.id, field: "id")
-        guard request.checkpointID >= 0 else { throw BusError.invalidArgument(field: "checkpoint_id", "must be a checkpoint id of this job") }
+        let (id, checkpointID) = try JobRequests.resume(request)
         let logger = context.logger
         let checkpoints = try await JobStore.checkpoints(id, on: deps.postgres, logger: logger)
         var from = "latest"
         var reason = "resumed from its latest checkpoint"
-        if request.checkpointID > 0 {
-            guard let checkpoint = checkpoints.first(where: { $0.id == request.checkpointID }) else {
-                throw BusError.invalidArgument(field: "checkpoint_id", "job \(id) has no checkpoint \(request.checkpointID)"
+        if let checkpointID {
+            guard let checkpoint = checkpoints.first(where: { $0.id == checkpointID }) else {
+                throw BusError.invalidArgument(field: "checkpoint_id", "job \(id) has no checkpoint \(checkpointID)"
                                                + (checkpoints.isEmpty ? "" : " (it has \(checkpoints.map { String($0.id) }.joined(separator: ", ")))"))
             }
             guard (try? JobFiles.absolute(checkpoint.filePath, dataRoot: deps.settings.dataRoot)).map({ FileManager.default.fileExists(atPath: $0.path) }) == true else {
@@ -142,7 +121,7 @@ struct JobHandlers: Sendable {
                 throw BusError.notFound("fine-tuning job \(id) not found")
             }
             do { _ = try state.applying(.resume) } catch { throw BusError.failedPrecondition("\(error)") }
-            try await JobStore.requeue(id, resumeFrom: from, reason: reason, keepAge: false, on: connection, logger: logger)
+            try await JobStore.requeue(id, resumeFrom: from, reason: reason, keepAge: false, caller: CallerContext(context), on: connection, logger: logger)
         }
         events.state(id, .queued, reason: reason)
         supervisor.wake()
@@ -150,11 +129,11 @@ struct JobHandlers: Sendable {
     }
 
     func logs(_ request: Mlops_V1_Trainer_GetLogsRequest, _ context: BusContext) async throws -> Mlops_V1_Trainer_GetLogsReply {
-        guard (0...10_000).contains(request.lines) else { throw BusError.invalidArgument(field: "lines", "must be from 1 to 10000") }
-        let job = try await JobStore.require(try FieldChecks.id(request.id, field: "id"), on: deps.postgres, logger: context.logger)
+        let (id, lines) = try JobRequests.logs(request)
+        let job = try await JobStore.require(id, on: deps.postgres, logger: context.logger)
         let path = try JobFiles.absolute(job.proto.logsPath, dataRoot: deps.settings.dataRoot).path
         var reply = Mlops_V1_Trainer_GetLogsReply()
-        reply.lines = try JobLog.tail(path: path, count: request.lines == 0 ? 100 : Int(request.lines))
+        reply.lines = try JobLog.tail(path: path, count: lines)
         return reply
     }
 

@@ -42,7 +42,7 @@ enum JobFiles {
 
     /// Writes the train (and, when the split has one, validation) part of the
     /// job's dataset version as plaintext JSONL for the runner, through the
-    /// dataset service. Returns the relative paths.
+    /// dataset service, on behalf of the job's caller. Returns the relative paths.
     static func exportSplit(_ job: StoredJob, bus: BusClient) async throws -> (train: String, val: String?) {
         var ref = Mlops_V1_Dataset_VersionRef()
         ref.datasetID = job.proto.datasetID
@@ -52,7 +52,7 @@ enum JobFiles {
             request.ref = ref
             request.part = part
             request.destination = destination
-            return try await bus.call(DatasetMethods.exportSplit, request, options: .init(timeout: .seconds(600), attemptTimeout: .seconds(300))).samples
+            return try await bus.call(DatasetMethods.exportSplit, request, for: job.caller, timeout: .seconds(600), attemptTimeout: .seconds(300)).samples
         }
         let train = trainFile(job.id)
         _ = try await export("train", train)

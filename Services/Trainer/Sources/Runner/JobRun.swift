@@ -1,6 +1,7 @@
 import Bus
 import Contracts
 import Foundation
+import JSON
 import Logging
 import PostgresNIO
 import ServiceKit
@@ -71,8 +72,6 @@ final class JobRun: Sendable {
         if let action { process.signal(action) }
     }
 
-    var stopSignalled: Bool { state.withLock { $0.stopSignalledAt != nil } }
-
     /// The lease is gone (another instance may take the device): kill at once.
     func leaseLost() {
         state.withLock { $0.leaseLost = true }
@@ -118,7 +117,7 @@ final class JobRun: Sendable {
                 events.publish(jobID, "log", ["level": .string(e.level), "message": .string(e.message), "time": time(e.time)])
                 log.write(e.level, e.message, time: e.time)
             case .progress(let e):
-                events.publish(jobID, "progress", ["step": .int(e.step), "total": e.total.map(JSONValue.int) ?? JSONValue.null,
+                events.publish(jobID, "progress", ["step": .int(Int64(e.step)), "total": e.total.map { .int(Int64($0)) } ?? JSONValue.null,
                                                    "epoch": e.epoch.map(JSONValue.double) ?? JSONValue.null, "time": time(e.time)])
                 let now = ContinuousClock.now
                 let due = state.withLock { state -> Bool in
@@ -140,11 +139,11 @@ final class JobRun: Sendable {
                 if let mirror { await mirror.record(MLflowMetrics.points(m, step: step)) }
             case .checkpoint(var c):
                 c.path = relativeToDataRoot(c.path)
-                events.publish(jobID, "checkpoint", ["step": .int(c.step), "path": .string(c.path), "name": .string(c.name),
-                                                     "size": c.size.map { JSONValue.int(Int($0)) } ?? JSONValue.null, "time": time(c.time)])
+                events.publish(jobID, "checkpoint", ["step": .int(Int64(c.step)), "path": .string(c.path), "name": .string(c.name),
+                                                     "size": c.size.map(JSONValue.int) ?? JSONValue.null, "time": time(c.time)])
                 log.write("info", "checkpoint \(c.name) saved (step \(c.step))", time: c.time)
                 let metrics = state.withLock { $0.latestMetrics }
-                let metricsJSON = String(decoding: (try? JSONValue.object(metrics).encoded()) ?? Data("{}".utf8), as: UTF8.self)
+                let metricsJSON = JSONValue(object: metrics).serialized
                 try await JobStore.upsertCheckpoint(jobID, c, metricsJSON: metricsJSON, on: deps.postgres, logger: logger)
             case .stopped(let e):
                 log.write("info", e.message, time: e.time)
@@ -172,7 +171,7 @@ final class JobRun: Sendable {
 
     private func metricFields(_ m: RunnerEvent.Metrics, step: Int) -> [String: JSONValue] {
         func number(_ v: Double?) -> JSONValue { v.map(JSONValue.double) ?? .null }
-        return ["step": .int(step), "epoch": number(m.epoch), "loss": number(m.loss), "eval_loss": number(m.evalLoss),
+        return ["step": .int(Int64(step)), "epoch": number(m.epoch), "loss": number(m.loss), "eval_loss": number(m.evalLoss),
                 "perplexity": number(m.perplexity), "learning_rate": number(m.learningRate), "grad_norm": number(m.gradNorm),
                 "tokens_per_second": number(m.tokensPerSecond), "gpu_memory_gb": number(m.gpuMemoryGB), "time": time(m.time)]
     }
@@ -210,8 +209,7 @@ final class JobRun: Sendable {
                 case .queued:
                     try await JobStore.requeue(jobID, resumeFrom: "latest", reason: reason, keepAge: true, on: connection, logger: logger)
                 default:
-                    let resultJSON = state.withLock { $0.result }.flatMap { try? JSONValue.object($0.fields).encoded() }
-                        .map { String(decoding: $0, as: UTF8.self) }
+                    let resultJSON = state.withLock { $0.result }.map { JSONValue(object: $0.fields).serialized }
                     try await JobStore.finish(jobID, state: target, reason: reason, errorMessage: decided.error?.message,
                                               errorField: decided.error?.field, resultJSON: resultJSON, on: connection, logger: logger)
                 }

@@ -1,6 +1,7 @@
 import Bus
 import Contracts
 import Foundation
+import JSON
 import Logging
 import PostgresNIO
 import ServiceKit
@@ -248,7 +249,7 @@ public final class Supervisor: Service, Sendable {
         if trainMissing {
             let files = try await JobFiles.exportSplit(job, bus: deps.bus)
             (train, val) = (files.train, files.val)
-            try await deps.postgres.query("UPDATE trainer.finetuning_jobs SET train_file = \(files.train), val_file = \(files.val)::text WHERE id = \(id)", logger: logger)
+            try await JobStore.setTrainingFiles(id, trainFile: files.train, valFile: files.val, on: deps.postgres, logger: logger)
         }
         let output = try JobFiles.absolute(job.proto.outputDir, dataRoot: root)
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
@@ -301,7 +302,7 @@ public final class Supervisor: Service, Sendable {
             "dataset_version": job.proto.datasetVersion,
         ]
         for (key, value) in spec.hyperparameters.jsonObject where !value.isNull {
-            params[key] = (try? value.encoded()).map { String(decoding: $0, as: UTF8.self) }?.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            params[key] = value.stringValue ?? value.serialized
         }
         let tags = ["mlops.job_id": String(job.id), "mlops.job_name": job.proto.jobName, "mlops.created_by": job.proto.createdBy,
                     "mlops.devices": devices.map(\.description).joined(separator: ",")]

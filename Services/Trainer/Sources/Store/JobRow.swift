@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import PostgresNIO
+import ServiceKit
 import TrainerDomain
 
 /// A job as stored: the API's view plus what the supervisor needs to run it.
@@ -12,6 +13,9 @@ struct StoredJob: Sendable {
     var valFile: String?
     var owner: String?
     var queuedAtMs: Int64?
+    /// Whom the job's later calls to other services are made for: the caller of
+    /// the request that created or last resumed it (no deadline: that request is answered).
+    var caller: CallerContext
 
     var id: Int64 { proto.id }
     var state: JobState? { JobState(rawValue: proto.status) }
@@ -30,6 +34,7 @@ enum JobRow {
         j.spec::text AS spec, j.priority, j.gpu_request, j.gpu_ids, j.status, j.status_reason, j.error_message, \
         j.error_field, j.mlflow_run_id, j.output_dir, j.checkpoint_dir, j.logs_path, j.train_file, j.val_file, \
         j.resume_from, j.owner, j.attempts, j.step, j.total_steps, j.epoch, j.result::text AS result, j.created_by, \
+        j.caller_trace_id, j.caller_subject, j.caller_roles, \
         floor(extract(epoch FROM j.created_at) * 1000)::int8 AS created_ms, \
         floor(extract(epoch FROM j.queued_at) * 1000)::int8 AS queued_ms, \
         floor(extract(epoch FROM j.start_time) * 1000)::int8 AS start_ms, \
@@ -92,7 +97,9 @@ enum JobRow {
         return StoredJob(
             proto: job, specJSON: try row["spec"].decode(String.self),
             trainFile: try row["train_file"].decode(String?.self), valFile: try row["val_file"].decode(String?.self),
-            owner: try row["owner"].decode(String?.self), queuedAtMs: try row["queued_ms"].decode(Int64?.self)
+            owner: try row["owner"].decode(String?.self), queuedAtMs: try row["queued_ms"].decode(Int64?.self),
+            caller: CallerContext(traceId: try row["caller_trace_id"].decode(String.self), subject: try row["caller_subject"].decode(String.self),
+                                  roles: try row["caller_roles"].decode([String].self))
         )
     }
 

@@ -1,8 +1,10 @@
 import Bus
 import Contracts
 import Foundation
+import JSON
 import Logging
 import PostgresNIO
+import ServiceKit
 import TrainerDomain
 
 /// SQL for jobs, their checkpoints and metric points. Values are always bound;
@@ -12,6 +14,8 @@ enum JobStore {
         var spec: JobSpec
         var datasetVersion: String
         var createdBy: String
+        /// The creating request's caller, for the job's later calls (StoredJob.caller).
+        var caller: CallerContext
         /// Relative to DATA_ROOT: the job's folder is `trainer/jobs/<id>`, known after insert.
         var jobsDir: String
     }
@@ -21,17 +25,19 @@ enum JobStore {
         let spec = new.spec
         var normalized = spec.normalizedRequest.objectValue ?? [:]
         normalized["dataset_version"] = .string(new.datasetVersion)
-        let specJSON = String(decoding: try JSONValue.object(normalized).encoded(), as: UTF8.self)
-        let hpJSON = String(decoding: try JSONValue.object(spec.hyperparameters.jsonObject).encoded(), as: UTF8.self)
+        let specJSON = JSONValue(object: normalized).serialized
+        let hpJSON = JSONValue(object: spec.hyperparameters.jsonObject).serialized
         // The id is drawn first so the job's folder paths are part of the one insert.
         let rows = try await connection.query("""
             WITH n AS (SELECT nextval('trainer.finetuning_jobs_id_seq') AS id)
             INSERT INTO trainer.finetuning_jobs (id, job_name, base_model, dataset_id, dataset_version, method, hyperparameters,
-                spec, priority, gpu_request, status, output_dir, checkpoint_dir, logs_path, created_by, queued_at)
+                spec, priority, gpu_request, status, output_dir, checkpoint_dir, logs_path, created_by, queued_at,
+                caller_trace_id, caller_subject, caller_roles)
             SELECT n.id, \(spec.jobName), \(spec.baseModel), \(spec.datasetID), \(new.datasetVersion), \(spec.method.rawValue),
                 \(hpJSON)::jsonb, \(specJSON)::jsonb, \(Int32(spec.priority)), \(spec.devices.description), 'pending',
                 \(new.jobsDir) || '/' || n.id || '/output', \(new.jobsDir) || '/' || n.id || '/output',
-                \(new.jobsDir) || '/' || n.id || '/train.log', \(new.createdBy)::text, date_trunc('milliseconds', now())
+                \(new.jobsDir) || '/' || n.id || '/train.log', \(new.createdBy)::text, date_trunc('milliseconds', now()),
+                \(new.caller.traceId), \(new.caller.subject), \(new.caller.roles)
             FROM n
             ON CONFLICT (job_name) DO NOTHING RETURNING id
             """, logger: logger)
@@ -107,14 +113,23 @@ enum JobStore {
     }
 
     /// Back in the queue (resume by a user, or a lost lease): the next run resumes from `resumeFrom`.
-    /// A lost lease keeps the job's queue age; a user's resume queues it anew.
-    static func requeue(_ id: Int64, resumeFrom: String?, reason: String, keepAge: Bool, on connection: PostgresConnection, logger: Logger) async throws {
+    /// A lost lease keeps the job's queue age and caller; a user's resume queues it anew, for that user's request.
+    static func requeue(_ id: Int64, resumeFrom: String?, reason: String, keepAge: Bool, caller: CallerContext? = nil,
+                        on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("""
             UPDATE trainer.finetuning_jobs SET status = 'queued', resume_from = \(resumeFrom)::text, status_reason = \(reason),
                 owner = NULL, error_message = NULL, error_field = NULL, end_time = NULL,
+                caller_trace_id = COALESCE(\(caller?.traceId)::text, caller_trace_id),
+                caller_subject = COALESCE(\(caller?.subject)::text, caller_subject),
+                caller_roles = COALESCE(\(caller?.roles)::text[], caller_roles),
                 queued_at = CASE WHEN \(keepAge) THEN queued_at ELSE date_trunc('milliseconds', now()) END, updated_at = now()
             WHERE id = \(id)
             """, logger: logger)
+    }
+
+    /// The split files a run reads (exported again when a run finds them gone).
+    static func setTrainingFiles(_ id: Int64, trainFile: String, valFile: String?, on client: PostgresClient, logger: Logger) async throws {
+        try await client.query("UPDATE trainer.finetuning_jobs SET train_file = \(trainFile), val_file = \(valFile)::text WHERE id = \(id)", logger: logger)
     }
 
     static func setMLflowRun(_ id: Int64, runID: String, on client: PostgresClient, logger: Logger) async throws {
