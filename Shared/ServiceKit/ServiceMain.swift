@@ -21,8 +21,8 @@ public struct ServiceDependencies: Sendable {
 /// The one way a service process starts: read and validate the environment
 /// (exit 2 listing every problem), set up logging and metrics, create the
 /// schema and role, apply migrations, then run the Postgres pool, the bus
-/// worker and the health port in one ServiceGroup until SIGTERM/SIGINT, which
-/// drains in-flight requests before the pool closes.
+/// worker, the health port and the idempotency-key pruner in one ServiceGroup
+/// until SIGTERM/SIGINT, which drains in-flight requests before the pool closes.
 public enum ServiceMain {
     public static func run<Extra: Sendable>(
         service: String,
@@ -74,6 +74,7 @@ public enum ServiceMain {
                 idempotency: IdempotencyStore(client: postgres, schema: service), logger: logger
             )
             let (router, background) = try makeRouter(dependencies, extra)
+            let pruner = IdempotencyPruner(store: dependencies.idempotency, retention: settings.idempotencyRetention, logger: logger)
             let worker = BusWorker(configuration: settings.worker, router: router, logger: logger)
             let health = HealthServer.makeApplication(
                 port: settings.metricsPort, registry: registry,
@@ -85,7 +86,7 @@ public enum ServiceMain {
             )
             // Shut down in reverse: the worker drains first while the pool is still up.
             let group = ServiceGroup(
-                services: [postgres, health] + background + [worker],
+                services: [postgres, health, pruner] + background + [worker],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

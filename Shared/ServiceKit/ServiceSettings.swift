@@ -20,6 +20,9 @@ public struct ServiceSettings: Sendable {
     public var databasePoolSize: Int
     public var worker: BusWorkerConfiguration
     public var startupTimeout: Duration
+    /// IDEMPOTENCY_RETENTION_HOURS: applied idempotency keys older than this are
+    /// deleted; a retry after that long is a new request.
+    public var idempotencyRetention: Duration
 
     /// Reads the common variables; problems are collected in `environment`.
     public static func read(service: String, from environment: inout EnvironmentReader, defaultMetricsPort: Int) -> ServiceSettings {
@@ -38,13 +41,14 @@ public struct ServiceSettings: Sendable {
         let heartbeat = environment.int("BUS_HEARTBEAT_MS", default: 2500, range: 10...600_000)
         let liveness = environment.int("BUS_LIVENESS", default: 3, range: 1...100)
         let startup = environment.int("STARTUP_TIMEOUT_S", default: 60, range: 1...3600)
+        let retention = environment.int("IDEMPOTENCY_RETENTION_HOURS", default: 24, range: 1...8760)
         return ServiceSettings(
             service: service, logLevel: logLevel, logFormat: logFormat, metricsPort: metricsPort,
             busEndpoint: busEndpoint, busPubEndpoint: busPubEndpoint, busSubEndpoint: busSubEndpoint,
             dataRoot: dataRoot, database: database, databaseBootstrap: bootstrap,
             serviceDatabasePassword: password, databasePoolSize: poolSize,
             worker: BusWorkerConfiguration(endpoint: busEndpoint, slots: slots, heartbeatIntervalMs: Int64(heartbeat), liveness: liveness),
-            startupTimeout: .seconds(startup)
+            startupTimeout: .seconds(startup), idempotencyRetention: .seconds(retention * 3600)
         )
     }
 }

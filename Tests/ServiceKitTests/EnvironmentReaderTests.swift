@@ -34,6 +34,18 @@ import Testing
         #expect(settings.worker.slots == 8)
         #expect(settings.worker.heartbeatIntervalMs == 2500)
         #expect(settings.busEndpoint == "tcp://127.0.0.1:5555")
+        #expect(settings.idempotencyRetention == .seconds(24 * 3600))
+    }
+
+    @Test func idempotencyRetentionIsValidated() {
+        for bad in ["0", "-3", "twelve", "8761"] {
+            var reader = EnvironmentReader(["DATABASE_URL": "postgres://u@h/db", "IDEMPOTENCY_RETENTION_HOURS": bad])
+            _ = ServiceSettings.read(service: "probe", from: &reader, defaultMetricsPort: 9000)
+            #expect(reader.problems.map { String($0.prefix(while: { $0 != ":" })) } == ["IDEMPOTENCY_RETENTION_HOURS"], "value \(bad)")
+        }
+        var reader = EnvironmentReader(["DATABASE_URL": "postgres://u@h/db", "IDEMPOTENCY_RETENTION_HOURS": "2"])
+        #expect(ServiceSettings.read(service: "probe", from: &reader, defaultMetricsPort: 9000).idempotencyRetention == .seconds(7200))
+        #expect(reader.problems.isEmpty)
     }
 
     @Test func parsesDatabaseURLs() throws {
