@@ -279,7 +279,8 @@ let package = Package(
         ),
         .testTarget(
             name: "TrainerDomainTests",
-            dependencies: ["TrainerDomain", "JSON"],
+            // DatasetDomain for its SplitMix64, the seeded generator of the property tests.
+            dependencies: ["TrainerDomain", "JSON", "DatasetDomain"],
             path: "Tests/TrainerDomainTests",
             swiftSettings: strict
         ),

@@ -60,15 +60,10 @@ public struct BlobStore: Sendable {
 
     /// Hashes a file in chunks (large uploads need not fit in memory) and moves
     /// or copies it into the store. `file` must already be inside the data root.
+    /// With `expectedSHA256`, installs nothing (and leaves `file` where it is)
+    /// when the content's sha256 differs: throws `BlobDigestMismatch`.
     @discardableResult
-    public func put(contentsOf file: URL, move: Bool) throws -> (address: BlobAddress, size: Int) {
-        try put(contentsOf: file, move: move, expectedSHA256: nil)
-    }
-
-    /// Like `put(contentsOf:move:)`, but installs nothing (and leaves `file` where it
-    /// is) when the content's sha256 is not `expectedSHA256`: throws `BlobDigestMismatch`.
-    @discardableResult
-    public func put(contentsOf file: URL, move: Bool, expectedSHA256: String?) throws -> (address: BlobAddress, size: Int) {
+    public func put(contentsOf file: URL, move: Bool, expectedSHA256: String? = nil) throws -> (address: BlobAddress, size: Int) {
         let handle = try FileHandle(forReadingFrom: file)
         defer { try? handle.close() }
         var hasher = SHA256()
@@ -101,11 +96,6 @@ public struct BlobStore: Sendable {
     public func adopt(staged file: URL, sha256: String) throws -> BlobAddress {
         guard BlobAddress(sha256: sha256) != nil else { throw BlobStoreError("'\(sha256)' is not a sha256") }
         return try install(staging: file, sha256: sha256)
-    }
-
-    public func read(_ address: BlobAddress) throws -> Data {
-        guard contains(address) else { throw BlobStoreError("no blob \(address)") }
-        return try Data(contentsOf: url(for: address))
     }
 
     public func remove(_ address: BlobAddress) throws {

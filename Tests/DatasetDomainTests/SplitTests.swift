@@ -95,7 +95,7 @@ import Testing
     }
 
     @Test func generatorsAreFixedAcrossPlatforms() {
-        var sm = SplitSeedMixer(seed: 0)
+        var sm = SplitMix64(seed: 0)
         #expect(sm.next() == 0xE220_A839_7B1D_CDAF)
         #expect(sm.next() == 0x6E78_9E6A_A1B9_65F4)
         #expect(stableHash64("") == 0xCBF2_9CE4_8422_2325)

@@ -73,7 +73,10 @@ public enum StableHash {
 }
 
 /// SplitMix64 (Steele, Lea & Flood 2014): the deterministic generator the
-/// MinHash permutation parameters are drawn from.
+/// MinHash permutation parameters are drawn from and the split's xoshiro is
+/// seeded with; pure integer arithmetic, so a seed gives the same sequence on
+/// every platform and in every release. The repository's one copy (the
+/// trainer's property tests use it too).
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     public var state: UInt64
 

@@ -1,23 +1,4 @@
-/// SplitMix64 (Steele, Lea & Flood 2014), seeding xoshiro. Pure integer
-/// arithmetic, so sequences are identical on every platform, process and Swift
-/// version. (Kept private to the split code under its own name: Dedup has its
-/// own public `SplitMix64`.)
-struct SplitSeedMixer: Sendable {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    @inline(__always)
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-/// xoshiro256** 1.0 (Blackman & Vigna), seeded through SplitMix64.
+/// xoshiro256** 1.0 (Blackman & Vigna), seeded through SplitMix64 (Dedup/StableHash.swift).
 ///
 /// Use `next(below:)` rather than the standard library's `random(in:using:)`:
 /// its reduction algorithm is ours and fixed, so a seed gives the same split
@@ -26,7 +7,7 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
     private var s0, s1, s2, s3: UInt64
 
     public init(seed: UInt64) {
-        var sm = SplitSeedMixer(seed: seed)
+        var sm = SplitMix64(seed: seed)
         s0 = sm.next(); s1 = sm.next(); s2 = sm.next(); s3 = sm.next()
     }
 

@@ -29,20 +29,6 @@ public enum MLflowRunStatus: String, Sendable, CaseIterable {
     case killed = "KILLED"
 }
 
-/// What `getRun` returns: the run's info plus its params, tags and latest metric values.
-public struct MLflowRun: Sendable, Hashable {
-    public var runID: String
-    public var experimentID: String
-    public var runName: String?
-    public var status: MLflowRunStatus?
-    public var startTimeMs: Int64?
-    public var endTimeMs: Int64?
-    public var params: [String: String]
-    public var tags: [String: String]
-    /// The latest point of each metric, by key.
-    public var metrics: [String: MLflowMetric]
-}
-
 /// A non-2xx answer from MLflow (or an answer this client could not read).
 /// Transport failures (connection refused, timeout) are thrown as `URLError` unchanged.
 public struct MLflowError: Error, CustomStringConvertible, Sendable {
@@ -124,38 +110,6 @@ public struct MLflowClient: Sendable {
         let _: MLflowWire.Empty = try await call("POST", "runs/update", body: MLflowWire.UpdateRun(runId: runID, status: status.rawValue, endTime: endTimeMs))
     }
 
-    public func getRun(runID: String) async throws -> MLflowRun {
-        let answer: MLflowWire.RunResponse = try await call("GET", "runs/get", query: ["run_id": runID])
-        let info = answer.run.info, data = answer.run.data
-        var metrics: [String: MLflowMetric] = [:]
-        for metric in data?.metrics ?? [] { metrics[metric.key] = metric.metric }
-        return MLflowRun(
-            runID: info.runId,
-            experimentID: info.experimentId,
-            runName: info.runName,
-            status: info.status.flatMap(MLflowRunStatus.init(rawValue:)),
-            startTimeMs: info.startTime?.value,
-            endTimeMs: info.endTime?.value,
-            params: Self.dictionary(data?.params),
-            tags: Self.dictionary(data?.tags),
-            metrics: metrics
-        )
-    }
-
-    /// Every point of one metric, following MLflow's pagination.
-    public func metricHistory(runID: String, key: String) async throws -> [MLflowMetric] {
-        var points: [MLflowMetric] = []
-        var pageToken: String?
-        repeat {
-            var query = ["run_id": runID, "metric_key": key, "max_results": "25000"]
-            if let pageToken { query["page_token"] = pageToken }
-            let answer: MLflowWire.MetricHistoryResponse = try await call("GET", "metrics/get-history", query: query)
-            points += (answer.metrics ?? []).map(\.metric)
-            pageToken = answer.nextPageToken.flatMap { $0.isEmpty ? nil : $0 }
-        } while pageToken != nil
-        return points
-    }
-
     // MARK: Logging
 
     /// Logs params, tags and metrics, split into as many runs/log-batch requests as MLflow's
@@ -221,10 +175,6 @@ public struct MLflowClient: Sendable {
         value.unicodeScalars.count <= limit ? value : String(String.UnicodeScalarView(value.unicodeScalars.prefix(limit)))
     }
 
-    static func dictionary(_ pairs: [MLflowWire.KeyValue]?) -> [String: String] {
-        Dictionary((pairs ?? []).map { ($0.key, $0.value ?? "") }, uniquingKeysWith: { _, last in last })
-    }
-
     // MARK: Transport
 
     /// JSON has no NaN or infinity; MLflow reads and writes them as protobuf JSON's strings.
@@ -245,7 +195,9 @@ public struct MLflowClient: Sendable {
         return decoder
     }()
 
-    private func call<Answer: Decodable>(_ method: String, _ path: String, query: [String: String] = [:], body: (some Encodable)? = MLflowWire.Empty?.none) async throws -> Answer {
+    /// One REST call. Internal rather than private: the tests read runs back
+    /// through it (Tests/TrainerTests/MLflowReads.swift); the trainer only writes.
+    func call<Answer: Decodable>(_ method: String, _ path: String, query: [String: String] = [:], body: (some Encodable)? = MLflowWire.Empty?.none) async throws -> Answer {
         let endpoint = "\(method) \(path)"
         var components = URLComponents(url: trackingURI.appendingPathComponent("api/2.0/mlflow/" + path), resolvingAgainstBaseURL: false)
         if !query.isEmpty {
@@ -309,11 +261,6 @@ enum MLflowWire {
             timestamp = Int64Value(metric.timestampMs)
             step = Int64Value(metric.step)
         }
-
-        /// An absent step or timestamp is protobuf's default, 0.
-        var metric: MLflowMetric {
-            MLflowMetric(key: key, value: value, timestampMs: timestamp?.value ?? 0, step: step?.value ?? 0)
-        }
     }
 
     /// MLflow writes int64 as a JSON number; protobuf JSON proper writes a string. Read both.
@@ -363,30 +310,11 @@ enum MLflowWire {
         var tags: [KeyValue]?
     }
 
+    /// runs/create's answer: the trainer only needs the new run's id.
     struct RunResponse: Decodable {
-        struct Info: Decodable {
-            var runId: String
-            var experimentId: String
-            var runName: String?
-            var status: String?
-            var startTime: Int64Value?
-            var endTime: Int64Value?
-        }
-        struct Data: Decodable {
-            var metrics: [Metric]?
-            var params: [KeyValue]?
-            var tags: [KeyValue]?
-        }
-        struct Run: Decodable {
-            var info: Info
-            var data: Data?
-        }
+        struct Info: Decodable { var runId: String }
+        struct Run: Decodable { var info: Info }
         var run: Run
-    }
-
-    struct MetricHistoryResponse: Decodable {
-        var metrics: [Metric]?
-        var nextPageToken: String?
     }
 
     struct ErrorResponse: Decodable {

@@ -36,8 +36,6 @@ public actor MLflowMirror {
         self.logger = logger
     }
 
-    public var bufferedPoints: Int { buffer.count }
-
     /// Creates the run (or sets `existingRunID` back to RUNNING; a run MLflow no longer has is
     /// replaced by a new one), logs `params` and `tags`, and returns the run id. Returns nil
     /// when MLflow could not be reached: the next `flush()` tries again. Params are logged once
