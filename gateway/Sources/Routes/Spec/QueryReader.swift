@@ -16,12 +16,6 @@ struct QueryReader {
         parameters = all
     }
 
-    /// The names given that the spec does not declare (accepted for now).
-    var unknownNames: [String] {
-        let allowed = spec.allowedQuery
-        return parameters.map { String($0.0) }.filter { !allowed.contains($0) }
-    }
-
     private func declared(_ name: String) -> QueryParameter.Kind {
         guard let parameter = spec.queryParameter(name) else {
             preconditionFailure("\(spec.operationId) reads the query parameter '\(name)' that its spec does not declare")
