@@ -130,7 +130,7 @@ let package = Package(
         .target(
             name: "DatasetService",
             dependencies: [
-                "DatasetDomain", "ServiceKit", "Bus", "Contracts",
+                "DatasetDomain", "JSON", "ServiceKit", "Bus", "Contracts",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -301,7 +301,7 @@ let package = Package(
             name: "DatasetTests",
             dependencies: [
                 "TestKit",
-                "DatasetService", "DatasetDomain", "Bus", "Contracts", "ServiceKit",
+                "DatasetService", "DatasetDomain", "JSON", "Bus", "Contracts", "ServiceKit",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// The process's peak resident set so far (VmHWM), for the processing logs.
 enum ProcessMemory {
@@ -10,18 +11,21 @@ enum ProcessMemory {
     }
 }
 
-func jsonText(_ object: Any) -> String {
-    (try? String(decoding: JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)) ?? "{}"
+/// Shorthands for the documents this service writes (statistics, issues, parameters).
+extension JSONValue {
+    static func integer(_ value: Int) -> JSONValue { .int(Int64(value)) }
+
+    static func strings(_ values: [String]) -> JSONValue { .array(values.map(JSONValue.string)) }
+
+    /// Counts by name (findings by kind, hits by category), members sorted by name.
+    static func counts(_ counts: [String: Int]) -> JSONValue { JSONValue(object: counts.mapValues(integer)) }
 }
 
-func jsonString(_ text: String) -> String {
-    (try? String(decoding: JSONSerialization.data(withJSONObject: text, options: [.fragmentsAllowed]), as: UTF8.self)) ?? "\"\""
-}
-
-/// Adds `key: value` to a JSON object text.
+/// Adds `key: value` to a JSON object text (replacing a member of that name);
+/// the object as it was when either text is not valid JSON.
 func mergeJSON(_ object: String, key: String, valueJSON: String) -> String {
-    guard var dictionary = (try? JSONSerialization.jsonObject(with: Data(object.utf8))) as? [String: Any],
-          let value = try? JSONSerialization.jsonObject(with: Data(valueJSON.utf8), options: [.fragmentsAllowed]) else { return object }
-    dictionary[key] = value
-    return jsonText(dictionary)
+    guard case .object(var members)? = try? JSONValue.parse(object), let value = try? JSONValue.parse(valueJSON) else { return object }
+    members.removeAll { $0.0 == key }
+    members.append((key, value))
+    return JSONValue.object(members).serialized
 }

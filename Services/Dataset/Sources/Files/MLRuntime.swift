@@ -1,5 +1,6 @@
 import Bus
 import Foundation
+import JSON
 
 /// The `ml` Python runtime, for what Swift does not do natively: Parquet and
 /// real tokenizers. Every stdout line it writes is one JSON object.
@@ -13,24 +14,30 @@ struct MLRuntime: Sendable {
         }
         let (status, lines) = try await run(arguments)
         guard status == 0 else {
-            let error = lines.compactMap(Self.object).first { $0["type"] as? String == "error" }
-            throw BusError.invalidArgument(field: (error?["field"] as? String) ?? "file",
-                                           (error?["message"] as? String) ?? "the Parquet file could not be converted (exit \(status))")
+            let error = Self.firstError(lines)
+            throw BusError.invalidArgument(field: error?["field"]?.stringValue ?? "file",
+                                           error?["message"]?.stringValue ?? "the Parquet file could not be converted (exit \(status))")
         }
     }
 
     /// The ml runtime's token-stats summary (a JSON object) for a plaintext JSONL file.
     func tokenStats(tokenizer: URL, input: URL) async throws -> String {
         let (status, lines) = try await run(["-m", "mlops_ml", "token-stats", "--tokenizer", tokenizer.path, "--in", input.path])
-        guard status == 0, let last = lines.last(where: { Self.object($0)?["type"] as? String != "error" && Self.object($0) != nil }) else {
-            let error = lines.compactMap(Self.object).first { $0["type"] as? String == "error" }
-            throw BusError.invalidArgument(field: "tokenizer", (error?["message"] as? String) ?? "the tokenizer could not be used (exit \(status))")
+        guard status == 0, let last = lines.last(where: { line in Self.object(line).map { $0["type"]?.stringValue != "error" } ?? false }) else {
+            throw BusError.invalidArgument(field: "tokenizer", Self.firstError(lines)?["message"]?.stringValue ?? "the tokenizer could not be used (exit \(status))")
         }
         return last
     }
 
-    private static func object(_ line: String) -> [String: Any]? {
-        (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+    /// A stdout line as a JSON object; nil for anything else (stray output).
+    private static func object(_ line: String) -> JSONValue? {
+        guard let value = try? JSONValue.parse(line), case .object = value else { return nil }
+        return value
+    }
+
+    /// The first `{"type":"error",…}` event.
+    private static func firstError(_ lines: [String]) -> JSONValue? {
+        lines.lazy.compactMap(object).first { $0["type"]?.stringValue == "error" }
     }
 
     private func run(_ arguments: [String]) async throws -> (Int32, [String]) {

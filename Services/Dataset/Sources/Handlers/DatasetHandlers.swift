@@ -2,7 +2,7 @@ import Bus
 import Contracts
 import DatasetDomain
 import Foundation
-import PostgresNIO
+import JSON
 import ServiceKit
 
 /// Datasets: create (ingest), get, list, status, versions, diff, stats, report.
@@ -16,122 +16,14 @@ struct DatasetHandlers: Sendable {
         if let stored = try await deps.idempotency.storedResponse(context, request: request, as: Mlops_V1_Dataset_CreateDatasetReply.self) {
             return stored
         }
-        let isNewDataset = request.datasetID == 0
-        let name = isNewDataset ? try Fields.name(request.name, field: "name") : ""
-        let description = try Fields.text(request.description_p, field: "description", max: 10_000)
-        let policy: BadLinePolicy
-        switch request.onBadLines {
-        case "", "reject": policy = .reject
-        case "drop": policy = .drop
-        default: throw BusError.invalidArgument(field: "on_bad_lines", "must be reject or drop")
-        }
-        guard let sourceAddress = BlobAddress(sha256: request.sourceSha256) else {
-            throw BusError.invalidArgument(field: "source_sha256", "must be the sha256 of a completed upload (64 lower-case hex digits)")
-        }
-        guard deps.blobs.contains(sourceAddress) else {
-            throw BusError.invalidArgument(field: "source_sha256", "no uploaded file with this sha256")
-        }
-        let format = try IngestRequest.format(request.format)
-        var options = IngestOptions(format: format == .parquet ? .jsonl : format.domain)
-        options.maxRecordBytes = settings.maxRecordBytes
-        options.csvMapping = try IngestRequest.mapping(request.columns)
-        if !request.csvDelimiter.isEmpty {
-            guard let byte = IngestOptions.csvDelimiter(from: request.csvDelimiter) else {
-                throw BusError.invalidArgument(field: "csv_delimiter", "must be one punctuation character (, ; | …) or tab")
-            }
-            options.csvDelimiter = byte
-        }
-        if !isNewDataset {
-            guard let existing = try await DatasetStore.dataset(id: request.datasetID, on: deps.postgres, logger: context.logger) else {
-                throw BusError.notFound("dataset \(request.datasetID) not found")
-            }
-            guard existing.status != "rejected" else { throw BusError.failedPrecondition("dataset \(request.datasetID) was rejected; upload it again as a new dataset") }
-        } else if try await DatasetStore.datasetId(named: name, on: deps.postgres, logger: context.logger) != nil {
-            throw BusError.alreadyExists("a dataset named '\(name)' already exists")
-        }
-
-        var source = deps.blobs.url(for: sourceAddress)
-        var converted: URL?
-        defer { if let converted { try? FileManager.default.removeItem(at: converted) } }
-        if format == .parquet {
-            let target = deps.blobs.stagingURL().appendingPathExtension("jsonl")
-            try await MLRuntime(python: settings.mlPython).convertParquet(source, to: target, columns: request.columns)
-            converted = target
-            source = target
-        }
-        let outcome: IngestOutcome
-        let started = ContinuousClock.now
-        defer { context.logger.info("ingest finished", metadata: ["seconds": "\((ContinuousClock.now - started).seconds)", "peak_rss_mb": "\(ProcessMemory.peakMB)"]) }
-        do {
-            outcome = try await Ingest(options: options, policy: policy).run(source: source, blobs: deps.blobs, key: settings.key) { sha in
-                try await DatasetStore.blobForContent(sha256: sha, on: deps.postgres, logger: context.logger)
-            }
-        } catch let failure as IngestFailure {
-            throw BusError.invalidArgument(field: failure.field, failure.reason)
-        }
-
+        let upload = try DatasetUpload(validating: request, maxRecordBytes: settings.maxRecordBytes, blobs: deps.blobs)
+        let outcome = try await UploadIngest(deps: deps, settings: settings).run(upload, logger: context.logger)
         let reply = try await deps.idempotency.once(context, request: request) { connection in
-            var reply = Mlops_V1_Dataset_CreateDatasetReply()
-            switch outcome {
-            case .rejected(let report):
-                reply.report = report
-                guard isNewDataset else {
-                    throw BusError(.invalidArgument, "\(report.badLines) bad line(s); first: line \(report.errors.first?.line ?? 0): \(report.errors.first?.reason ?? "")",
-                                   fieldViolations: report.errors.prefix(20).map(Self.violation))
-                }
-                guard let id = try await DatasetStore.insertDataset(name: name, description: description, status: "rejected",
-                                                                    rejectionJSON: IngestReportJSON.encode(report), createdBy: request.createdBy,
-                                                                    on: connection, logger: context.logger) else {
-                    throw BusError.alreadyExists("a dataset named '\(name)' already exists")
-                }
-                reply.dataset = try await datasetRow(id, connection, context)
-            case .stored(let file, let report, let statsJSON):
-                reply.report = report
-                let datasetId: Int64
-                if isNewDataset {
-                    guard let id = try await DatasetStore.insertDataset(name: name, description: description, status: "active", rejectionJSON: nil,
-                                                                        createdBy: request.createdBy, on: connection, logger: context.logger) else {
-                        throw BusError.alreadyExists("a dataset named '\(name)' already exists")
-                    }
-                    datasetId = id
-                } else {
-                    datasetId = request.datasetID
-                    _ = try await DatasetStore.lockDataset(datasetId, on: connection, logger: context.logger)
-                }
-                let labels = try await DatasetStore.labels(datasetId: datasetId, on: connection, logger: context.logger)
-                var parameters: [String: Any] = ["format": format.rawValue, "on_bad_lines": policy.rawValue, "source_sha256": request.sourceSha256]
-                if !request.columns.isEmpty { parameters["columns"] = request.columns }
-                let version = try await DatasetStore.insertVersion(.init(
-                    datasetId: datasetId, label: VersionLabels.nextMajor(after: labels), sha256: file.plainSHA256, blobSHA256: file.blobSHA256,
-                    sizeBytes: Int64(file.plainSize), sourceFormat: format.rawValue, totalSamples: file.samples, parentVersionId: nil,
-                    transformation: "ingest", parametersJSON: jsonText(parameters), droppedLines: report.badLines, qualityScore: nil,
-                    statsJSON: statsJSON, validated: false, createdBy: request.createdBy
-                ), on: connection, logger: context.logger)
-                reply.version = version.proto
-                reply.dataset = try await datasetRow(datasetId, connection, context)
-            }
-            return reply
+            try await UploadStore.record(upload, outcome, on: connection, logger: context.logger)
         }
         // The plaintext upload goes once its encrypted version (or its rejection) is committed.
-        if !request.keepSource { try? deps.blobs.remove(sourceAddress) }
+        if !upload.keepSource { try? deps.blobs.remove(upload.source) }
         return reply
-    }
-
-    private func datasetRow(_ id: Int64, _ connection: PostgresConnection, _ context: BusContext) async throws -> Mlops_V1_Dataset_Dataset {
-        let rows = try await connection.query("SELECT \(unescaped: DatasetStore.datasetColumns) FROM dataset.training_datasets d WHERE d.id = \(id)", logger: context.logger)
-        guard var dataset = try await DatasetStore.decodeDatasets(rows).first else { throw BusError.internal("dataset \(id) vanished") }
-        let latest = try await connection.query("""
-            SELECT \(unescaped: VersionRow.columns) FROM \(unescaped: VersionRow.from) WHERE v.dataset_id = \(id) ORDER BY v.id DESC LIMIT 1
-            """, logger: context.logger)
-        if let version = try await VersionRow.decodeAll(latest).first { dataset.latest = version.proto }
-        return dataset
-    }
-
-    static func violation(_ error: Mlops_V1_Dataset_LineError) -> Mlops_V1_FieldViolation {
-        var violation = Mlops_V1_FieldViolation()
-        violation.field = "line \(error.line)" + (error.field.isEmpty ? "" : ": \(error.field)")
-        violation.description_p = error.reason
-        return violation
     }
 
     func get(_ request: Mlops_V1_Dataset_GetDatasetRequest, _ context: BusContext) async throws -> Mlops_V1_Dataset_Dataset {
@@ -168,7 +60,10 @@ struct DatasetHandlers: Sendable {
                 }
                 throw BusError.notFound("dataset \(id) not found")
             }
-            return try await datasetRow(id, connection, context)
+            guard let dataset = try await DatasetStore.dataset(id: id, on: connection, logger: context.logger) else {
+                throw BusError.internal("dataset \(id) vanished")
+            }
+            return dataset
         }
     }
 
@@ -204,7 +99,17 @@ struct DatasetHandlers: Sendable {
         reply.unchanged = Int64(output.unchanged)
         reply.addedSamplesJson = "[" + output.addedSamples.joined(separator: ",") + "]"
         reply.removedSamplesJson = "[" + output.removedSamples.joined(separator: ",") + "]"
-        reply.changedSamplesJson = "[" + output.changedSamples.map { #"{"id":\#(jsonString($0.id)),"before":\#($0.before),"after":\#($0.after)}"# }.joined(separator: ",") + "]"
+        var changed = JSONWriter()
+        changed.beginArray()
+        for sample in output.changedSamples {
+            changed.beginObject()
+            changed.key("id"); changed.string(sample.id)
+            changed.key("before"); changed.raw(sample.before)
+            changed.key("after"); changed.raw(sample.after)
+            changed.endObject()
+        }
+        changed.endArray()
+        reply.changedSamplesJson = changed.string
         return reply
     }
 
@@ -245,8 +150,7 @@ struct DatasetHandlers: Sendable {
         var reply = Mlops_V1_Dataset_ReportReply()
         if format == "json" {
             reply.contentType = "application/json"
-            let checksJSON = checks.map { #"{"check_type":\#(jsonString($0.checkType)),"passed":\#($0.passed),"result":\#($0.issuesJson)}"# }
-            reply.body = Data(#"{"dataset":\#(jsonString(dataset.name)),"version":\#(jsonString(version.proto.version)),"stats":\#(stats),"checks":[\#(checksJSON.joined(separator: ","))]}"#.utf8)
+            reply.body = Data(ReportJSON.body(dataset: dataset, version: version.proto, statsJSON: stats, checks: checks))
         } else {
             reply.contentType = "text/html; charset=utf-8"
             reply.body = Data(ReportPage(dataset: dataset, version: version.proto, statsJSON: stats, checks: checks).render().utf8)

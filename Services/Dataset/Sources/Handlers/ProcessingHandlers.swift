@@ -3,6 +3,7 @@ import Crypto
 import Contracts
 import DatasetDomain
 import Foundation
+import JSON
 import ServiceKit
 
 #if canImport(Glibc)
@@ -77,7 +78,7 @@ struct ProcessingHandlers: Sendable {
         for (part, writer) in output.parts {
             files[part] = try await writer.commit { sha in try await DatasetStore.blobForContent(sha256: sha, on: deps.postgres, logger: context.logger) }
         }
-        let strataJSON = jsonText(output.strata)
+        let strataJSON = JSONValue(object: output.strata.mapValues(JSONValue.counts)).serialized
         return try await deps.idempotency.once(context, request: request) { connection in
             try await SplitStore.upsert(versionId: version.id, .init(
                 seed: seed, ratios: (request.trainRatio, request.valRatio, request.testRatio),

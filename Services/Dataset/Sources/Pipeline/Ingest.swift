@@ -1,6 +1,7 @@
 import Contracts
 import DatasetDomain
 import Foundation
+import JSON
 import ServiceKit
 
 #if canImport(Glibc)
@@ -118,7 +119,7 @@ struct Ingest {
             }
             return (nil, report, "")
         }
-        let statsJSON = try StatsDocument.json(stats.finish(), extra: ["validated": false])
+        let statsJSON = try StatsDocument.json(stats.finish(), extra: ["validated": .bool(false)])
         return (writer, report, statsJSON)
     }
 }

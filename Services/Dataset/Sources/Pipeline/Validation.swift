@@ -1,5 +1,6 @@
 import DatasetDomain
 import Foundation
+import JSON
 import ServiceKit
 
 /// The checks a validation can run (dataset_quality_logs.check_type).
@@ -39,13 +40,13 @@ struct ValidationPlan: Sendable {
     }
 
     var parametersJSON: String {
-        var parameters: [String: Any] = [
-            "checks": checks.map(\.rawValue).sorted(),
-            "mask_pii": maskPII, "remove_duplicates": removeDuplicates,
-            "near_duplicate_threshold": nearThreshold, "minhash_permutations": permutations, "shingle_size": shingleSize,
+        var parameters: [String: JSONValue] = [
+            "checks": .strings(checks.map(\.rawValue).sorted()),
+            "mask_pii": .bool(maskPII), "remove_duplicates": .bool(removeDuplicates),
+            "near_duplicate_threshold": .double(nearThreshold), "minhash_permutations": .integer(permutations), "shingle_size": .integer(shingleSize),
         ]
-        if let minScore { parameters["min_score"] = minScore }
-        return (try? String(decoding: JSONSerialization.data(withJSONObject: parameters, options: [.sortedKeys]), as: UTF8.self)) ?? "{}"
+        if let minScore { parameters["min_score"] = .double(minScore) }
+        return JSONValue(object: parameters).serialized
     }
 }
 
@@ -153,14 +154,16 @@ struct Validation {
                     var kinds: [String: Int] = [:]
                     for finding in fact.pii { kinds[finding.kind.rawValue, default: 0] += 1 }
                     for (kind, n) in kinds { piiByKind[kind, default: 0] += n }
-                    piiIssues.add(["id": id, "line": fact.line, "kinds": kinds, "previews": fact.pii.prefix(5).map(\.preview)])
+                    piiIssues.add(JSONValue(object: [
+                        "id": .string(id), "line": .integer(fact.line), "kinds": .counts(kinds), "previews": .strings(fact.pii.prefix(5).map(\.preview)),
+                    ]))
                 }
                 var isExact = false, isNear = false
                 if let key = fact.exactKey {
                     if let first = exactSeen[key] {
                         isExact = true
                         exactCount += 1
-                        exactIssues.add(["id": id, "line": fact.line, "duplicate_of": first])
+                        exactIssues.add(JSONValue(object: ["id": .string(id), "line": .integer(fact.line), "duplicate_of": .string(first)]))
                     } else {
                         exactSeen[key] = id
                     }
@@ -169,7 +172,9 @@ struct Validation {
                     if case .duplicate(let original, let similarity) = near.check(id, signature: signature) {
                         isNear = true
                         nearCount += 1
-                        nearIssues.add(["id": id, "line": fact.line, "duplicate_of": original, "similarity": (similarity * 1000).rounded() / 1000])
+                        nearIssues.add(JSONValue(object: [
+                            "id": .string(id), "line": .integer(fact.line), "duplicate_of": .string(original), "similarity": .double((similarity * 1000).rounded() / 1000),
+                        ]))
                     }
                 }
                 if plan.removeDuplicates && (isExact || isNear) { keep = false }
@@ -180,7 +185,9 @@ struct Validation {
                         filteredCount += 1
                     }
                     if quality.score < (plan.minScore ?? 0.5) {
-                        qualityIssues.add(["id": id, "line": fact.line, "score": (quality.score * 1000).rounded() / 1000, "flags": quality.flags])
+                        qualityIssues.add(JSONValue(object: [
+                            "id": .string(id), "line": .integer(fact.line), "score": .double((quality.score * 1000).rounded() / 1000), "flags": .strings(quality.flags),
+                        ]))
                     }
                 }
                 if !fact.lexicon.isEmpty {
@@ -190,7 +197,7 @@ struct Validation {
                         toxicByCategory[hit.category, default: 0] += hit.count
                         categories[hit.category, default: []].append(hit.term)
                     }
-                    toxicIssues.add(["id": id, "line": fact.line, "categories": categories])
+                    toxicIssues.add(JSONValue(object: ["id": .string(id), "line": .integer(fact.line), "categories": JSONValue(object: categories.mapValues(JSONValue.strings))]))
                 }
                 sourceStats.add(fact.original, piiCount: fact.pii.count, isExactDuplicate: isExact, isNearDuplicate: isNear, qualityScore: fact.quality?.score,
                                 tokenCount: fact.size.tokens, charCount: fact.size.chars)
@@ -210,35 +217,35 @@ struct Validation {
         }
 
         var checks: [ValidationResult.Check] = []
-        func add(_ kind: CheckKind, passed: Bool, summary: [String: Any], issues: IssueList) {
+        func add(_ kind: CheckKind, passed: Bool, summary: [String: JSONValue], issues: IssueList) {
             guard plan.checks.contains(kind) else { return }
             checks.append(.init(kind: kind, passed: passed, issuesJSON: issues.json(summary: summary)))
         }
         add(.pii, passed: samplesWithPII == 0, summary: [
-            "samples": total, "samples_with_pii": samplesWithPII, "findings_by_kind": piiByKind, "masked": plan.maskPII,
+            "samples": .integer(total), "samples_with_pii": .integer(samplesWithPII), "findings_by_kind": .counts(piiByKind), "masked": .bool(plan.maskPII),
         ], issues: piiIssues)
         add(.exactDuplicates, passed: exactCount == 0, summary: [
-            "samples": total, "duplicates": exactCount, "removed": plan.removeDuplicates,
+            "samples": .integer(total), "duplicates": .integer(exactCount), "removed": .bool(plan.removeDuplicates),
         ], issues: exactIssues)
         add(.nearDuplicates, passed: nearCount == 0, summary: [
-            "samples": total, "near_duplicates": nearCount, "threshold": plan.nearThreshold,
-            "permutations": plan.permutations, "shingle_size": plan.shingleSize, "removed": plan.removeDuplicates,
+            "samples": .integer(total), "near_duplicates": .integer(nearCount), "threshold": .double(plan.nearThreshold),
+            "permutations": .integer(plan.permutations), "shingle_size": .integer(plan.shingleSize), "removed": .bool(plan.removeDuplicates),
         ], issues: nearIssues)
-        let qualitySummary = qualitySource.summaryJSONObject()
+        let qualitySummary = qualitySource.summaryJSON()
         add(.quality, passed: qualityIssues.count == 0, summary: [
-            "samples": total, "summary": qualitySummary, "min_score": plan.minScore ?? 0.5, "filtered": filteredCount,
+            "samples": .integer(total), "summary": qualitySummary, "min_score": .double(plan.minScore ?? 0.5), "filtered": .integer(filteredCount),
         ], issues: qualityIssues)
         add(.toxicity, passed: toxicSamples == 0, summary: [
-            "samples": total, "samples_flagged": toxicSamples, "hits_by_category": toxicByCategory,
+            "samples": .integer(total), "samples_flagged": .integer(toxicSamples), "hits_by_category": .counts(toxicByCategory),
         ], issues: toxicIssues)
 
-        let validationFacts: [String: Any] = [
-            "validated": true, "pii_by_kind": piiByKind, "samples_with_pii": samplesWithPII,
-            "toxicity_by_category": toxicByCategory, "quality": qualitySummary,
+        let validationFacts: [String: JSONValue] = [
+            "validated": .bool(true), "pii_by_kind": .counts(piiByKind), "samples_with_pii": .integer(samplesWithPII),
+            "toxicity_by_category": .counts(toxicByCategory), "quality": qualitySummary,
         ]
         let sourceJSON = try StatsDocument.json(sourceStats.finish(), extra: validationFacts)
         let derivedJSON = derived == nil ? "" : try StatsDocument.json(derivedStats.finish(), extra: [
-            "validated": true, "quality": qualityDerived.summaryJSONObject(),
+            "validated": .bool(true), "quality": qualityDerived.summaryJSON(),
         ])
         if !changed { derived?.discard() }
         return ValidationResult(
@@ -385,43 +392,47 @@ final class SendableBox<T>: @unchecked Sendable {
 /// Issues of one check: exact count, first `Validation.maxIssues` kept.
 struct IssueList {
     private(set) var count = 0
-    private var items: [[String: Any]] = []
+    private var items: [JSONValue] = []
 
-    mutating func add(_ item: @autoclosure () -> [String: Any]) {
+    mutating func add(_ item: @autoclosure () -> JSONValue) {
         count += 1
         if items.count < Validation.maxIssues { items.append(item()) }
     }
 
-    func json(summary: [String: Any]) -> String {
-        let document: [String: Any] = ["summary": summary, "issue_count": count, "issues": items, "truncated": count > items.count]
-        return (try? String(decoding: JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]), as: UTF8.self)) ?? "{}"
+    func json(summary: [String: JSONValue]) -> String {
+        JSONValue(object: [
+            "summary": JSONValue(object: summary), "issue_count": .integer(count), "issues": .array(items), "truncated": .bool(count > items.count),
+        ]).serialized
     }
 }
 
 /// A version's statistics document: the domain's stats plus service facts.
 enum StatsDocument {
-    static func json(_ stats: some Encodable, extra: [String: Any]) throws -> String {
+    static func json(_ stats: some Encodable, extra: [String: JSONValue]) throws -> String {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        let data = try encoder.encode(stats)
-        var object = (try JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
-        for (key, value) in extra { object[key] = value }
-        return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+        var members = try JSONValue.parse(encoder.encode(stats)).objectValue ?? [:]
+        members.merge(extra) { _, fact in fact }
+        return JSONValue(object: members).serialized
     }
 }
 
 extension QualitySummary {
-    /// The summary as a JSON-ready object (mean, range, components, 10-bin histogram, flags).
-    func summaryJSONObject() -> [String: Any] {
-        var object: [String: Any] = ["count": count, "histogram": ["counts": histogram, "edges": (0...10).map { Double($0) / 10 }], "flags": flagCounts]
-        if let mean { object["mean"] = mean }
-        if let min { object["min"] = min }
-        if let max { object["max"] = max }
-        if let meanLength { object["mean_length_component"] = meanLength }
-        if let meanDiversity { object["mean_diversity_component"] = meanDiversity }
-        if let meanNoise { object["mean_noise_component"] = meanNoise }
-        if minScore != nil { object["passed_min_score"] = passed }
-        return object
+    /// The summary as JSON (mean, range, components, 10-bin histogram, flags).
+    func summaryJSON() -> JSONValue {
+        var object: [String: JSONValue] = [
+            "count": .integer(count),
+            "histogram": JSONValue(object: ["counts": .array(histogram.map(JSONValue.integer)), "edges": .array((0...10).map { .double(Double($0) / 10) })]),
+            "flags": .counts(flagCounts),
+        ]
+        if let mean { object["mean"] = .double(mean) }
+        if let min { object["min"] = .double(min) }
+        if let max { object["max"] = .double(max) }
+        if let meanLength { object["mean_length_component"] = .double(meanLength) }
+        if let meanDiversity { object["mean_diversity_component"] = .double(meanDiversity) }
+        if let meanNoise { object["mean_noise_component"] = .double(meanNoise) }
+        if minScore != nil { object["passed_min_score"] = .integer(passed) }
+        return JSONValue(object: object)
     }
 }
 

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import JSON
 
 /// The quality report of one version: a self-contained HTML page (no
 /// scripts, no external files) with inline SVG charts, built from the stored
@@ -11,7 +12,7 @@ struct ReportPage {
     let checks: [Mlops_V1_Dataset_QualityCheck]
 
     func render() -> String {
-        let stats = (try? JSONSerialization.jsonObject(with: Data(statsJSON.utf8))) as? [String: Any] ?? [:]
+        let stats = (try? JSONValue.parse(statsJSON))?.objectValue ?? [:]
         var html = """
             <!DOCTYPE html>
             <html lang="ko"><head><meta charset="utf-8">
@@ -33,9 +34,9 @@ struct ReportPage {
         } else {
             html += "<table id=\"checks\"><tr><th>check</th><th>result</th><th>issues</th><th>summary</th></tr>\n"
             for check in checks.sorted(by: { $0.checkType < $1.checkType }) {
-                let result = (try? JSONSerialization.jsonObject(with: Data(check.issuesJson.utf8))) as? [String: Any] ?? [:]
-                let count = result["issue_count"] as? Int ?? 0
-                let summary = (result["summary"] as? [String: Any]).map(flatSummary) ?? ""
+                let result = try? JSONValue.parse(check.issuesJson)
+                let count = result?["issue_count"]?.intValue ?? 0
+                let summary = result?["summary"]?.objectValue.map(flatSummary) ?? ""
                 html += "<tr><td>\(escape(check.checkType))</td><td class=\"\(check.passed ? "pass" : "fail")\">\(check.passed ? "passed" : "failed")</td><td>\(count)</td><td>\(summary)</td></tr>\n"
             }
             html += "</table>\n"
@@ -55,25 +56,25 @@ struct ReportPage {
 
     /// Every chartable series in the statistics: objects of label → number,
     /// and histograms (objects with a counts array and bin edges or labels).
-    private func chartSeries(_ object: [String: Any], prefix: String) -> [(String, [(String, Double)])] {
+    private func chartSeries(_ object: [String: JSONValue], prefix: String) -> [(String, [(String, Double)])] {
         var out: [(String, [(String, Double)])] = []
         for (key, value) in object.sorted(by: { $0.key < $1.key }) {
             let path = prefix.isEmpty ? key : "\(prefix).\(key)"
-            guard let child = value as? [String: Any] else { continue }
-            if let counts = child["counts"] as? [Any] {
-                let numbers = counts.compactMap(number)
+            guard let child = value.objectValue else { continue }
+            if let counts = child["counts"]?.arrayValue {
+                let numbers = counts.compactMap(\.numberValue)
                 var labels: [String] = []
-                if let edges = (child["edges"] ?? child["bin_edges"] ?? child["bounds"]) as? [Any] {
-                    let e = edges.compactMap(number)
+                if let edges = (child["edges"] ?? child["bin_edges"] ?? child["bounds"])?.arrayValue {
+                    let e = edges.compactMap(\.numberValue)
                     labels = numbers.indices.map { i in i + 1 < e.count ? "\(short(e[i]))–\(short(e[i + 1]))" : "\(i)" }
-                } else if let names = child["labels"] as? [String] {
-                    labels = names
+                } else if let names = child["labels"]?.arrayValue, names.allSatisfy({ $0.stringValue != nil }) {
+                    labels = names.compactMap(\.stringValue)
                 } else {
                     labels = numbers.indices.map { "\($0)" }
                 }
                 if !numbers.isEmpty { out.append((path, Array(zip(labels, numbers)))) }
-            } else if !child.isEmpty, child.values.allSatisfy({ number($0) != nil }) {
-                let series = child.map { ($0.key, number($0.value)!) }.sorted { $0.1 > $1.1 }
+            } else if !child.isEmpty, child.values.allSatisfy({ $0.numberValue != nil }) {
+                let series = child.map { ($0.key, $0.value.numberValue!) }.sorted { $0.1 > $1.1 }
                 out.append((path, Array(series.prefix(30))))
             } else {
                 out += chartSeries(child, prefix: path)
@@ -82,10 +83,10 @@ struct ReportPage {
         return out
     }
 
-    private func flatSummary(_ summary: [String: Any]) -> String {
+    private func flatSummary(_ summary: [String: JSONValue]) -> String {
         summary.sorted(by: { $0.key < $1.key }).compactMap { key, value in
             if isScalar(value) { return "\(escape(key)): \(escape(format(value)))" }
-            if let dictionary = value as? [String: Any], dictionary.values.allSatisfy(isScalar), dictionary.count <= 12 {
+            if let dictionary = value.objectValue, dictionary.values.allSatisfy(isScalar), dictionary.count <= 12 {
                 return "\(escape(key)): " + dictionary.sorted(by: { $0.key < $1.key }).map { "\(escape($0.key)) \(escape(format($0.value)))" }.joined(separator: ", ")
             }
             return nil
@@ -93,17 +94,26 @@ struct ReportPage {
     }
 }
 
-private func isScalar(_ value: Any) -> Bool { value is String || value is NSNumber }
-
-private func number(_ value: Any) -> Double? { (value as? NSNumber)?.doubleValue }
-
-private func format(_ value: Any) -> String {
-    if let number = value as? NSNumber {
-        if String(cString: number.objCType) == "c" { return number.boolValue ? "true" : "false" }
-        let double = number.doubleValue
-        return double == double.rounded() && abs(double) < 1e15 ? String(Int64(double)) : String(format: "%.4g", double)
+private func isScalar(_ value: JSONValue) -> Bool {
+    switch value {
+    case .string, .int, .double, .bool: true
+    case .null, .array, .object: false
     }
-    return "\(value)"
+}
+
+private func format(_ value: JSONValue) -> String {
+    switch value {
+    case .string(let text): text
+    case .bool(let flag): flag ? "true" : "false"
+    case .int(let number): String(number)
+    case .double(let number): format(number)
+    case .null, .array, .object: value.serialized
+    }
+}
+
+/// Whole numbers without a fraction, others to four significant digits.
+private func format(_ value: Double) -> String {
+    value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(format: "%.4g", value)
 }
 
 private func short(_ value: Double) -> String {
@@ -138,8 +148,8 @@ enum BarChart {
             let width = max(1, value / maximum * barWidth)
             let shown = label.count > 22 ? String(label.prefix(21)) + "…" : label
             svg += "<text x=\"\(Int(labelWidth - 6))\" y=\"\(y + 12)\" font-size=\"11\" text-anchor=\"end\">\(escape(shown))</text>"
-            svg += "<rect x=\"\(Int(labelWidth))\" y=\"\(y)\" width=\"\(String(format: "%.1f", width))\" height=\"\(rowHeight - 4)\" fill=\"#3e7cb1\"><title>\(escape(label)): \(format(NSNumber(value: value)))</title></rect>"
-            svg += "<text x=\"\(Int(labelWidth + width + 4))\" y=\"\(y + 12)\" font-size=\"11\">\(format(NSNumber(value: value)))</text>"
+            svg += "<rect x=\"\(Int(labelWidth))\" y=\"\(y)\" width=\"\(String(format: "%.1f", width))\" height=\"\(rowHeight - 4)\" fill=\"#3e7cb1\"><title>\(escape(label)): \(format(value))</title></rect>"
+            svg += "<text x=\"\(Int(labelWidth + width + 4))\" y=\"\(y + 12)\" font-size=\"11\">\(format(value))</text>"
         }
         return svg + "</svg>"
     }

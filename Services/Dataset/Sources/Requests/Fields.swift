@@ -1,5 +1,6 @@
 import Bus
 import Foundation
+import JSON
 import ServiceKit
 
 /// Field rules shared by the dataset service's requests: each failure names
@@ -40,8 +41,13 @@ enum Fields {
         return (Int(skip), limit == 0 ? 20 : Int(limit))
     }
 
-    static func isJSON(_ text: String, objectOrArrayOnly: Bool) -> Bool {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) else { return false }
-        return !objectOrArrayOnly || object is [String: Any]
+    /// One JSON value of any type (duplicate object keys refused).
+    static func isJSON(_ text: String) -> Bool {
+        (try? JSONValue.parse(text)) != nil
+    }
+
+    static func isJSONObject(_ text: String) -> Bool {
+        guard case .object? = try? JSONValue.parse(text) else { return false }
+        return true
     }
 }

@@ -1,6 +1,7 @@
 import Bus
 import Contracts
 import Foundation
+import JSON
 
 /// The events of a new ground-truth version: every field checked (the first
 /// 20 problems named, e.g. `events[3].data`), then the version's statistics.
@@ -29,14 +30,14 @@ enum GroundTruthEvents {
             if event.dataType.isEmpty || event.dataType.count > 50 || !event.dataType.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) {
                 fail("data_type", "must be 1 to 50 letters, digits, '_' or '-'")
             }
-            if !Fields.isJSON(event.dataJson, objectOrArrayOnly: false) { fail("data", "must be valid JSON") }
+            if !Fields.isJSON(event.dataJson) { fail("data", "must be valid JSON") }
             if !event.dataUnitJson.isEmpty {
                 withUnit += 1
-                if !Fields.isJSON(event.dataUnitJson, objectOrArrayOnly: true) { fail("data_unit", "must be a JSON object") }
+                if !Fields.isJSONObject(event.dataUnitJson) { fail("data_unit", "must be a JSON object") }
             }
             if !event.metadataJson.isEmpty {
                 withMetadata += 1
-                if !Fields.isJSON(event.metadataJson, objectOrArrayOnly: true) { fail("metadata", "must be a JSON object") }
+                if !Fields.isJSONObject(event.metadataJson) { fail("metadata", "must be a JSON object") }
             }
             types[event.dataType, default: 0] += 1
             dataBytes += event.dataJson.utf8.count
@@ -44,13 +45,13 @@ enum GroundTruthEvents {
         if !violations.isEmpty {
             throw BusError(.invalidArgument, "\(violations.count) event field(s) are invalid", fieldViolations: violations)
         }
-        let statistics: [String: Any] = [
-            "event_count": events.count,
-            "data_types": types,
-            "mean_data_bytes": events.isEmpty ? 0 : Double(dataBytes) / Double(events.count),
-            "with_data_unit": withUnit,
-            "with_metadata": withMetadata,
-        ]
-        return String(decoding: try JSONSerialization.data(withJSONObject: statistics, options: [.sortedKeys]), as: UTF8.self)
+        let statistics = JSONValue(object: [
+            "event_count": .integer(events.count),
+            "data_types": .counts(types),
+            "mean_data_bytes": events.isEmpty ? .integer(0) : .double(Double(dataBytes) / Double(events.count)),
+            "with_data_unit": .integer(withUnit),
+            "with_metadata": .integer(withMetadata),
+        ])
+        return statistics.serialized
     }
 }

@@ -2,6 +2,7 @@ import Bus
 import Contracts
 import DatasetDomain
 import Foundation
+import JSON
 
 extension ValidationPlan {
     /// The request's checks and options, each refused with its field named.
@@ -26,11 +27,12 @@ extension ValidationPlan {
         guard (1...MinHasher.maxShingleSize).contains(shingle) else { throw BusError.invalidArgument(field: "shingle_size", "must be 1 to \(MinHasher.maxShingleSize)") }
         var extra: [String: [String]] = [:]
         if !request.extraTermsJson.isEmpty {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(request.extraTermsJson.utf8)) as? [String: Any] else {
+            guard case .object(let categories)? = try? JSONValue.parse(request.extraTermsJson) else {
                 throw BusError.invalidArgument(field: "extra_terms", "must be an object of category → list of terms")
             }
-            for (category, value) in object {
-                guard let terms = value as? [String], terms.count <= 10_000, terms.allSatisfy({ (1...200).contains($0.count) }) else {
+            for (category, value) in categories {
+                let terms = value.arrayValue?.compactMap(\.stringValue)
+                guard let terms, terms.count == value.arrayValue?.count, terms.count <= 10_000, terms.allSatisfy({ (1...200).contains($0.count) }) else {
                     throw BusError.invalidArgument(field: "extra_terms.\(category)", "must be a list of at most 10000 terms of 1 to 200 characters")
                 }
                 extra[category] = terms

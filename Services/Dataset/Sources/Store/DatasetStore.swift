@@ -92,9 +92,17 @@ enum DatasetStore {
     }
 
     static func dataset(id: Int64, on client: PostgresClient, logger: Logger) async throws -> Mlops_V1_Dataset_Dataset? {
-        let rows = try await client.query("SELECT \(unescaped: datasetColumns) FROM dataset.training_datasets d WHERE d.id = \(id)", logger: logger)
+        try await client.withConnection { connection in try await dataset(id: id, on: connection, logger: logger) }
+    }
+
+    /// The dataset with its latest version; inside a transaction it sees the transaction's own rows.
+    static func dataset(id: Int64, on connection: PostgresConnection, logger: Logger) async throws -> Mlops_V1_Dataset_Dataset? {
+        let rows = try await connection.query("SELECT \(unescaped: datasetColumns) FROM dataset.training_datasets d WHERE d.id = \(id)", logger: logger)
         guard var dataset = try await decodeDatasets(rows).first else { return nil }
-        if let latest = try await latestVersion(datasetId: id, on: client, logger: logger) { dataset.latest = latest.proto }
+        let latest = try await connection.query("""
+            SELECT \(unescaped: VersionRow.columns) FROM \(unescaped: VersionRow.from) WHERE v.dataset_id = \(id) ORDER BY v.id DESC LIMIT 1
+            """, logger: logger)
+        if let version = try await VersionRow.decodeAll(latest).first { dataset.latest = version.proto }
         return dataset
     }
 
