@@ -33,30 +33,7 @@ struct ProcessingHandlers: Sendable {
             derivedFile = try await derived.commit { sha in try await DatasetStore.blobForContent(sha256: sha, on: deps.postgres, logger: context.logger) }
         }
         return try await deps.idempotency.once(context, request: request) { connection in
-            var reply = Mlops_V1_Dataset_ValidateReply()
-            let datasetId = source.proto.datasetID
-            _ = try await DatasetStore.lockDataset(datasetId, on: connection, logger: context.logger)
-            try await DatasetStore.recordValidation(versionId: source.id, statsJSON: result.sourceStatsJSON, qualityScore: result.sourceQuality, on: connection, logger: context.logger)
-            var refreshed = source.proto
-            refreshed.validated = true
-            if let score = result.sourceQuality { refreshed.hasQualityScore_p = true; refreshed.qualityScore = score }
-            reply.source = refreshed
-            for check in result.checks {
-                reply.checks.append(try await QualityStore.insert(datasetId: datasetId, versionId: source.id, checkType: check.kind.rawValue, passed: check.passed,
-                                                                  issuesJSON: check.issuesJSON, on: connection, logger: context.logger))
-            }
-            if let derivedFile {
-                let labels = try await DatasetStore.labels(datasetId: datasetId, on: connection, logger: context.logger)
-                let version = try await DatasetStore.insertVersion(.init(
-                    datasetId: datasetId, label: VersionLabels.nextMinor(of: source.proto.version, among: labels), sha256: derivedFile.plainSHA256,
-                    blobSHA256: derivedFile.blobSHA256, sizeBytes: Int64(derivedFile.plainSize), sourceFormat: "derived", totalSamples: derivedFile.samples,
-                    parentVersionId: source.id, transformation: "validate", parametersJSON: plan.parametersJSON, droppedLines: 0,
-                    qualityScore: result.derivedQuality, statsJSON: result.derivedStatsJSON, validated: true, createdBy: request.actor
-                ), on: connection, logger: context.logger)
-                reply.derived = version.proto
-            }
-            reply.seconds = result.seconds
-            return reply
+            try await ValidationStore.record(result, of: source, plan: plan, derivedFile: derivedFile, actor: request.actor, on: connection, logger: context.logger)
         }
     }
 
