@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import JSON
 
 struct CLIError: Error, CustomStringConvertible {
     let description: String
@@ -49,11 +50,11 @@ struct APIClient {
         self.base = base
     }
 
-    func send(_ method: String, _ path: String, query: [URLQueryItem] = [], json: [String: Any]? = nil, body: Data? = nil, headers: [String: String] = [:], authenticated: Bool = true,
-              timeout: TimeInterval = 60, accept: Set<Int> = []) async throws -> [String: Any] {
+    func send(_ method: String, _ path: String, query: [URLQueryItem] = [], json: JSONValue? = nil, body: Data? = nil, headers: [String: String] = [:], authenticated: Bool = true,
+              timeout: TimeInterval = 60, accept: Set<Int> = []) async throws -> JSONValue {
         var request = self.request(method, path, query: query, authenticated: authenticated, timeout: timeout)
         if let json {
-            request.httpBody = try JSONSerialization.data(withJSONObject: json)
+            request.httpBody = Data(json.serializedBytes)
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         } else if let body {
             request.httpBody = body
@@ -61,11 +62,11 @@ struct APIClient {
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         let (data, response) = try await URLSession.shared.data(for: request)
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
         guard (200..<300).contains(status) || accept.contains(status) else {
             throw Self.failure(method, path, status: status, body: data)
         }
-        return object
+        // An empty answer (a chunk PUT) reads as an empty object.
+        return (try? JSONValue.parse(data)) ?? .object([])
     }
 
     /// The request `send` makes, without a body: URL and query, method,
@@ -84,19 +85,31 @@ struct APIClient {
     /// A non-2xx answer as a readable error: the problem+json title, detail
     /// and field errors when the body is one.
     static func failure(_ method: String, _ path: String, status: Int, body: Data) -> CLIError {
-        let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:]
-        var message = "\(method) \(path): \(status) \(object["title"] as? String ?? "")"
-        if let detail = object["detail"] as? String { message += ": \(detail)" }
-        for error in object["errors"] as? [[String: Any]] ?? [] {
-            message += "\n  \(error["field"] ?? "?"): \(error["message"] ?? "")"
+        let problem = (try? JSONValue.parse(body)) ?? .null
+        var message = "\(method) \(path): \(status) \(problem["title"]?.stringValue ?? "")"
+        if let detail = problem["detail"]?.stringValue { message += ": \(detail)" }
+        for error in problem["errors"]?.arrayValue ?? [] {
+            message += "\n  \(error["field"]?.displayText ?? "?"): \(error["message"]?.displayText ?? "")"
         }
         return CLIError(message)
     }
 }
 
-func printJSON(_ object: [String: Any]) {
-    if let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) {
-        print(String(decoding: data, as: UTF8.self))
+/// `--json` output: indented, keys sorted, as JSONSerialization printed it before.
+func printJSON(_ value: JSONValue) {
+    print(value.prettyPrinted(sortKeys: true))
+}
+
+extension JSONValue {
+    /// A reply value as a table cell or message shows it: a string as itself,
+    /// anything else as its JSON (`3`, `0.5`, `true`); nil for null, so the
+    /// caller's placeholder ("-", "?") stands for null and missing alike.
+    var displayText: String? {
+        switch self {
+        case .null: return nil
+        case .string(let text): return text
+        default: return serialized
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JSON
 
 /// `mlopsctl datasets …`: training data through the dataset service.
 struct Datasets: AsyncParsableCommand {
@@ -29,37 +30,37 @@ struct Datasets: AsyncParsableCommand {
 
         func run() async throws {
             let (uploadId, _, _) = try await chunkedUpload(file: file, chunkMib: chunkMib, resume: nil)
-            var body: [String: Any] = ["upload_id": uploadId]
-            if let name { body["name"] = name }
-            if let description { body["description"] = description }
-            if let format { body["format"] = format } else if !DatasetsFormat.known(file) {
+            var body: [String: JSONValue] = ["upload_id": .string(uploadId)]
+            if let name { body["name"] = .string(name) }
+            if let description { body["description"] = .string(description) }
+            if let format { body["format"] = .string(format) } else if !DatasetsFormat.known(file) {
                 throw ValidationError("cannot tell the format from '\(file)'; give --format")
-            } else { body["format"] = DatasetsFormat.guess(file) }
-            if let onBadLines { body["on_bad_lines"] = onBadLines }
+            } else { body["format"] = .string(DatasetsFormat.guess(file)) }
+            if let onBadLines { body["on_bad_lines"] = .string(onBadLines) }
             if !columns.isEmpty {
-                body["columns"] = Dictionary(uniqueKeysWithValues: columns.map { pair in
+                body["columns"] = JSONValue(object: Dictionary(uniqueKeysWithValues: columns.map { pair in
                     let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
-                    return (parts[0], parts.count > 1 ? parts[1] : "")
-                })
+                    return (parts[0], JSONValue.string(parts.count > 1 ? parts[1] : ""))
+                }))
             }
             let client = try APIClient(config: CLIConfig.load())
             let path = to.map { "\(Datasets.base)/\($0)/versions" } ?? Datasets.base
             let reply = try await Waiting.run("ingesting") {
-                try await client.send("POST", path, json: body, timeout: 3600, accept: [422])
+                try await client.send("POST", path, json: JSONValue(object: body), timeout: 3600, accept: [422])
             }
             if json { return printJSON(reply) }
-            let dataset = reply["dataset"] as? [String: Any] ?? [:]
-            let report = reply["report"] as? [String: Any] ?? [:]
-            if dataset["status"] as? String == "rejected" {
-                print("REJECTED: dataset \(dataset["id"] ?? "?") '\(dataset["name"] ?? "")' has \(report["bad_lines"] ?? 0) bad line(s):")
-                for error in report["errors"] as? [[String: Any]] ?? [] {
-                    print("  line \(error["line"] ?? "?")\((error["field"] as? String).map { " [\($0)]" } ?? ""): \(error["reason"] ?? "")")
+            let dataset = reply["dataset"] ?? .null
+            let report = reply["report"] ?? .null
+            if dataset["status"]?.stringValue == "rejected" {
+                print("REJECTED: dataset \(dataset["id"]?.displayText ?? "?") '\(dataset["name"]?.displayText ?? "")' has \(report["bad_lines"]?.displayText ?? "0") bad line(s):")
+                for error in report["errors"]?.arrayValue ?? [] {
+                    print("  line \(error["line"]?.displayText ?? "?")\(error["field"]?.stringValue.map { " [\($0)]" } ?? ""): \(error["reason"]?.displayText ?? "")")
                 }
                 throw ExitCode(3)
             }
-            let version = reply["version"] as? [String: Any] ?? [:]
-            print("dataset \(dataset["id"] ?? "?") '\(dataset["name"] ?? "")' \(version["version"] ?? "?"): \(version["total_samples"] ?? 0) samples, sha256 \(version["sha256"] ?? "")")
-            if let dropped = report["bad_lines"] as? Int, dropped > 0 { print("  \(dropped) bad line(s) dropped") }
+            let version = reply["version"] ?? .null
+            print("dataset \(dataset["id"]?.displayText ?? "?") '\(dataset["name"]?.displayText ?? "")' \(version["version"]?.displayText ?? "?"): \(version["total_samples"]?.displayText ?? "0") samples, sha256 \(version["sha256"]?.displayText ?? "")")
+            if let dropped = report["bad_lines"]?.intValue, dropped > 0 { print("  \(dropped) bad line(s) dropped") }
         }
     }
 
@@ -76,15 +77,15 @@ struct Datasets: AsyncParsableCommand {
             if let search { query.append(.init(name: "search", value: search)) }
             let reply = try await APIClient(config: CLIConfig.load()).send("GET", Datasets.base, query: query)
             if json { return printJSON(reply) }
-            let items = reply["items"] as? [[String: Any]] ?? []
+            let items = reply["items"]?.arrayValue ?? []
             printTable(["ID", "NAME", "STATUS", "LATEST", "SAMPLES", "QUALITY", "SPLIT", "CREATED"], items.map { dataset in
-                let latest = dataset["latest_version"] as? [String: Any] ?? [:]
-                let quality = (latest["quality_score"] as? Double).map { String(format: "%.3f", $0) } ?? "-"
-                let split = latest["train_samples"] is NSNull || latest["train_samples"] == nil ? "-" : "\(latest["train_samples"]!)/\(latest["val_samples"]!)/\(latest["test_samples"]!)"
-                return ["\(dataset["id"] ?? "")", dataset["name"] as? String ?? "", dataset["status"] as? String ?? "",
-                        latest["version"] as? String ?? "-", "\(latest["total_samples"] ?? "-")", quality, split, dataset["created_at"] as? String ?? ""]
+                let latest = dataset["latest_version"] ?? .null
+                let quality = latest["quality_score"]?.numberValue.map { String(format: "%.3f", $0) } ?? "-"
+                let split = latest["train_samples"]?.displayText.map { "\($0)/\(latest["val_samples"]?.displayText ?? "-")/\(latest["test_samples"]?.displayText ?? "-")" } ?? "-"
+                return [dataset["id"]?.displayText ?? "", dataset["name"]?.stringValue ?? "", dataset["status"]?.stringValue ?? "",
+                        latest["version"]?.stringValue ?? "-", latest["total_samples"]?.displayText ?? "-", quality, split, dataset["created_at"]?.stringValue ?? ""]
             })
-            print("\(items.count) of \(reply["total"] ?? 0)")
+            print("\(items.count) of \(reply["total"]?.displayText ?? "0")")
         }
     }
 
@@ -98,21 +99,21 @@ struct Datasets: AsyncParsableCommand {
         @Flag(help: "Print the raw JSON.") var json = false
 
         func run() async throws {
-            var body: [String: Any] = ["mask_pii": !noMask, "remove_duplicates": !keepDuplicates]
-            if let version { body["version"] = version }
-            if !checks.isEmpty { body["checks"] = checks }
-            if let minScore { body["min_score"] = minScore }
+            var body: [String: JSONValue] = ["mask_pii": .bool(!noMask), "remove_duplicates": .bool(!keepDuplicates)]
+            if let version { body["version"] = .string(version) }
+            if !checks.isEmpty { body["checks"] = .array(checks.map(JSONValue.string)) }
+            if let minScore { body["min_score"] = .double(minScore) }
             let client = try APIClient(config: CLIConfig.load())
             let reply = try await Waiting.run("validating") {
-                try await client.send("POST", "\(Datasets.base)/\(id)/validate", json: body, timeout: 3600)
+                try await client.send("POST", "\(Datasets.base)/\(id)/validate", json: JSONValue(object: body), timeout: 3600)
             }
             if json { return printJSON(reply) }
-            for check in reply["checks"] as? [[String: Any]] ?? [] {
-                let result = check["result"] as? [String: Any] ?? [:]
-                print(String(format: "%-22@ %@  %@ issue(s)", check["check_type"] as? String ?? "", (check["passed"] as? Bool ?? false) ? "passed" : "FAILED", "\(result["issue_count"] ?? 0)"))
+            for check in reply["checks"]?.arrayValue ?? [] {
+                print(String(format: "%-22@ %@  %@ issue(s)", check["check_type"]?.stringValue ?? "", (check["passed"]?.boolValue ?? false) ? "passed" : "FAILED",
+                             check["result"]?["issue_count"]?.displayText ?? "0"))
             }
-            if let derived = reply["derived_version"] as? [String: Any] {
-                print("derived version \(derived["version"] ?? "?"): \(derived["total_samples"] ?? 0) samples (PII masked / duplicates removed / filtered)")
+            if let derived = reply["derived_version"], derived.members != nil {
+                print("derived version \(derived["version"]?.displayText ?? "?"): \(derived["total_samples"]?.displayText ?? "0") samples (PII masked / duplicates removed / filtered)")
             } else {
                 print("no derived version: nothing to mask, remove or filter")
             }
@@ -128,14 +129,13 @@ struct Datasets: AsyncParsableCommand {
         @Option var seed = 42
 
         func run() async throws {
-            var body: [String: Any] = ["train_ratio": train, "val_ratio": val, "test_ratio": test, "seed": seed]
-            if let version { body["version"] = version }
+            var body: [String: JSONValue] = ["train_ratio": .double(train), "val_ratio": .double(val), "test_ratio": .double(test), "seed": .int(Int64(seed))]
+            if let version { body["version"] = .string(version) }
             let client = try APIClient(config: CLIConfig.load())
             let reply = try await Waiting.run("splitting") {
-                try await client.send("POST", "\(Datasets.base)/\(id)/split", json: body, timeout: 3600)
+                try await client.send("POST", "\(Datasets.base)/\(id)/split", json: JSONValue(object: body), timeout: 3600)
             }
-            let version = reply["version"] as? [String: Any] ?? [:]
-            print("\(version["version"] ?? "?"): train \(reply["train_samples"] ?? 0), val \(reply["val_samples"] ?? 0), test \(reply["test_samples"] ?? 0) (seed \(reply["seed"] ?? seed))")
+            print("\(reply["version"]?["version"]?.displayText ?? "?"): train \(reply["train_samples"]?.displayText ?? "0"), val \(reply["val_samples"]?.displayText ?? "0"), test \(reply["test_samples"]?.displayText ?? "0") (seed \(reply["seed"]?.displayText ?? "\(seed)"))")
         }
     }
 
@@ -164,17 +164,17 @@ struct Datasets: AsyncParsableCommand {
                 guard let to else { throw ValidationError("--diff needs --to") }
                 let reply = try await client.send("GET", "\(Datasets.base)/\(id)/versions/\(diff)/diff/\(to)", timeout: 600)
                 if json { return printJSON(reply) }
-                print("\(diff) → \(to): +\(reply["added"] ?? 0) added, -\(reply["removed"] ?? 0) removed, ~\(reply["changed"] ?? 0) changed, \(reply["unchanged"] ?? 0) unchanged")
+                print("\(diff) → \(to): +\(reply["added"]?.displayText ?? "0") added, -\(reply["removed"]?.displayText ?? "0") removed, ~\(reply["changed"]?.displayText ?? "0") changed, \(reply["unchanged"]?.displayText ?? "0") unchanged")
                 return
             }
             // Lists are paged (default 20): ask for the family's maximum to show the whole lineage.
             let reply = try await client.send("GET", "\(Datasets.base)/\(id)/versions", query: [.init(name: "limit", value: "500")])
             if json { return printJSON(reply) }
-            let items = reply["items"] as? [[String: Any]] ?? []
+            let items = reply["items"]?.arrayValue ?? []
             printTable(["VERSION", "SAMPLES", "PARENT", "TRANSFORMATION", "QUALITY", "SHA256", "CREATED"], items.map { v in
-                ["\(v["version"] ?? "")", "\(v["total_samples"] ?? "")", v["parent_version_id"] is NSNull ? "-" : "\(v["parent_version_id"] ?? "-")",
-                 v["transformation"] as? String ?? "", (v["quality_score"] as? Double).map { String(format: "%.3f", $0) } ?? "-",
-                 String((v["sha256"] as? String ?? "").prefix(12)), v["created_at"] as? String ?? ""]
+                [v["version"]?.displayText ?? "", v["total_samples"]?.displayText ?? "", v["parent_version_id"]?.displayText ?? "-",
+                 v["transformation"]?.stringValue ?? "", v["quality_score"]?.numberValue.map { String(format: "%.3f", $0) } ?? "-",
+                 String((v["sha256"]?.stringValue ?? "").prefix(12)), v["created_at"]?.stringValue ?? ""]
             })
         }
     }

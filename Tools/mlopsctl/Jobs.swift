@@ -3,6 +3,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import JSON
 
 /// `mlopsctl jobs …`: fine-tuning jobs through the trainer service.
 struct Jobs: AsyncParsableCommand {
@@ -62,59 +63,57 @@ struct Jobs: AsyncParsableCommand {
 
         func run() async throws {
             var body = try spec()
-            if let name { body["job_name"] = name }
-            if let baseModel { body["base_model"] = baseModel }
-            if let dataset { body["dataset_id"] = dataset }
-            if let datasetVersion { body["dataset_version"] = datasetVersion }
-            if let method { body["method"] = method.rawValue }
-            if let priority { body["priority"] = priority }
+            if let name { body["job_name"] = .string(name) }
+            if let baseModel { body["base_model"] = .string(baseModel) }
+            if let dataset { body["dataset_id"] = .int(Int64(dataset)) }
+            if let datasetVersion { body["dataset_version"] = .string(datasetVersion) }
+            if let method { body["method"] = .string(method.rawValue) }
+            if let priority { body["priority"] = .int(Int64(priority)) }
             if let gpuIds {
-                body["gpu_ids"] = gpuIds
+                body["gpu_ids"] = .string(gpuIds)
                 body.removeValue(forKey: "gpu_count")
             }
             if let gpuCount {
-                body["gpu_count"] = gpuCount
+                body["gpu_count"] = .int(Int64(gpuCount))
                 body.removeValue(forKey: "gpu_ids")
             }
             if !settings.isEmpty {
-                var hyperparameters: [String: Any] = [:]
-                if let given = body["hyperparameters"], !(given is NSNull) {
-                    guard let object = given as? [String: Any] else { throw ValidationError("\(file ?? "spec"): hyperparameters must be an object to --set into") }
+                var hyperparameters: [String: JSONValue] = [:]
+                if let given = body["hyperparameters"], !given.isNull {
+                    guard let object = given.objectValue else { throw ValidationError("\(file ?? "spec"): hyperparameters must be an object to --set into") }
                     hyperparameters = object
                 }
                 for setting in settings {
                     let parts = setting.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
                     hyperparameters[parts[0]] = Self.value(parts[1])
                 }
-                body["hyperparameters"] = hyperparameters
+                body["hyperparameters"] = JSONValue(object: hyperparameters)
             }
             let client = try APIClient(config: CLIConfig.load())
-            let job = try await client.send("POST", Jobs.base, json: body, headers: ["Idempotency-Key": idempotencyKey ?? UUID().uuidString.lowercased()])
-            if json { printJSON(job) } else { print("created job \(job["id"] ?? "?") '\(job["job_name"] as? String ?? "")' (\(job["status"] as? String ?? "?"))") }
-            guard watch, let id = jobInt(job["id"]) else { return }
+            let job = try await client.send("POST", Jobs.base, json: JSONValue(object: body), headers: ["Idempotency-Key": idempotencyKey ?? UUID().uuidString.lowercased()])
+            if json { printJSON(job) } else { print("created job \(job["id"]?.displayText ?? "?") '\(job["job_name"]?.stringValue ?? "")' (\(job["status"]?.stringValue ?? "?"))") }
+            guard watch, let id = job["id"]?.intValue.map(Int.init) else { return }
             try Jobs.finish(try await Jobs.watch(client, id: id, from: job), json: json)
         }
 
         /// The --file body, or an empty one.
-        private func spec() throws -> [String: Any] {
+        private func spec() throws -> [String: JSONValue] {
             guard let file else { return [:] }
             let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: file))
-            guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            guard let object = (try? JSONValue.parse(data))?.objectValue else {
                 throw ValidationError("\(file == "-" ? "standard input" : file): not a JSON object")
             }
             return object
         }
 
-        /// `--set` values: a JSON number, true/false or null as such, anything else as a string.
-        static func value(_ text: String) -> Any {
-            let trimmed = text.trimmingCharacters(in: .whitespaces)
-            if trimmed == "true" { return true }
-            if trimmed == "false" { return false }
-            if trimmed == "null" { return NSNull() }
-            if let number = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8), options: .fragmentsAllowed), number is NSNumber {
-                return number
+        /// `--set` values: a JSON number, true/false or null as such, anything
+        /// else (a JSON string, array or object too) as the text given. Numbers
+        /// follow the JSON module: `16` is an integer, `16.0` a fraction.
+        static func value(_ text: String) -> JSONValue {
+            switch try? JSONValue.parse(text.trimmingCharacters(in: .whitespaces)) {
+            case let scalar? where scalar.numberValue != nil || scalar.boolValue != nil || scalar.isNull: return scalar
+            default: return .string(text)
             }
-            return text
         }
     }
 
@@ -130,12 +129,12 @@ struct Jobs: AsyncParsableCommand {
             if let status { query.append(.init(name: "status", value: status)) }
             let reply = try await APIClient(config: CLIConfig.load()).send("GET", Jobs.base, query: query)
             if json { return printJSON(reply) }
-            let items = reply["items"] as? [[String: Any]] ?? []
+            let items = reply["items"]?.arrayValue ?? []
             printTable(["ID", "NAME", "METHOD", "STATUS", "PROGRESS", "LOSS", "DEVICES", "CREATED"], items.map { job in
-                ["\(job["id"] ?? "")", job["job_name"] as? String ?? "", job["method"] as? String ?? "", job["status"] as? String ?? "",
-                 Jobs.progress(job), Jobs.metric((job["latest_metrics"] as? [String: Any])?["loss"]), Jobs.devices(job), job["created_at"] as? String ?? ""]
+                [job["id"]?.displayText ?? "", job["job_name"]?.stringValue ?? "", job["method"]?.stringValue ?? "", job["status"]?.stringValue ?? "",
+                 Jobs.progress(job), Jobs.metric(job["latest_metrics"]?["loss"]), Jobs.devices(job), job["created_at"]?.stringValue ?? ""]
             })
-            print("\(items.count) of \(reply["total"] ?? 0)")
+            print("\(items.count) of \(reply["total"]?.displayText ?? "0")")
         }
     }
 
@@ -165,7 +164,7 @@ struct Jobs: AsyncParsableCommand {
         func run() async throws {
             let client = try APIClient(config: CLIConfig.load())
             let reply = try await client.send("GET", "\(Jobs.base)/\(id)/logs", query: [.init(name: "lines", value: "\(lines)")])
-            for line in reply["lines"] as? [String] ?? [] { print(line) }
+            for line in (reply["lines"]?.arrayValue ?? []).compactMap(\.stringValue) { print(line) }
             guard follow else { return }
             fflush(nil)
             try await stream(client)
@@ -185,22 +184,22 @@ struct Jobs: AsyncParsableCommand {
                 do {
                     for try await event in EventStream.events(request) {
                         lastID = event.id ?? lastID
-                        guard let data = (try? JSONSerialization.jsonObject(with: Data(event.data.utf8))) as? [String: Any] else { continue }
+                        guard let data = try? JSONValue.parse(event.data), data.members != nil else { continue }
                         switch event.event {
                         case "log":
                             bar.clear()
-                            print(data["message"] as? String ?? "")
+                            print(data["message"]?.stringValue ?? "")
                             fflush(nil)
                         case "snapshot", "state":
                             bar.apply(data)
-                            if let status = data["status"] as? String, Jobs.terminal.contains(status) {
-                                ended = (status, data[event.event == "state" ? "reason" : "status_reason"] as? String)
+                            if let status = data["status"]?.stringValue, Jobs.terminal.contains(status) {
+                                ended = (status, data[event.event == "state" ? "reason" : "status_reason"]?.stringValue)
                                 break streaming
                             }
                         case "progress":
-                            bar.apply(["progress": data])
+                            bar.apply(.object([("progress", data)]))
                         case "metrics":
-                            bar.apply(["latest_metrics": data])
+                            bar.apply(.object([("latest_metrics", data)]))
                         default:
                             break // checkpoint, and anything newer
                         }
@@ -226,8 +225,8 @@ struct Jobs: AsyncParsableCommand {
         @Argument(help: "The job id.") var id: Int
 
         func run() async throws {
-            let job = try await APIClient(config: CLIConfig.load()).send("POST", "\(Jobs.base)/\(id)/stop", json: [:])
-            print("job \(job["id"] ?? id) '\(job["job_name"] as? String ?? "")' is now \(job["status"] as? String ?? "?")")
+            let job = try await APIClient(config: CLIConfig.load()).send("POST", "\(Jobs.base)/\(id)/stop", json: .object([]))
+            print("job \(job["id"]?.displayText ?? "\(id)") '\(job["job_name"]?.stringValue ?? "")' is now \(job["status"]?.stringValue ?? "?")")
         }
     }
 
@@ -237,9 +236,9 @@ struct Jobs: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Resume from this checkpoint (see `jobs checkpoints`).", valueName: "checkpoint-id")) var checkpoint: Int?
 
         func run() async throws {
-            let body: [String: Any] = checkpoint.map { ["checkpoint_id": $0] } ?? [:]
+            let body = JSONValue.object(checkpoint.map { [("checkpoint_id", .int(Int64($0)))] } ?? [])
             let job = try await APIClient(config: CLIConfig.load()).send("POST", "\(Jobs.base)/\(id)/resume", json: body)
-            print("job \(job["id"] ?? id) '\(job["job_name"] as? String ?? "")' is now \(job["status"] as? String ?? "?")")
+            print("job \(job["id"]?.displayText ?? "\(id)") '\(job["job_name"]?.stringValue ?? "")' is now \(job["status"]?.stringValue ?? "?")")
         }
     }
 
@@ -251,11 +250,11 @@ struct Jobs: AsyncParsableCommand {
         func run() async throws {
             let reply = try await APIClient(config: CLIConfig.load()).send("GET", "\(Jobs.base)/\(id)/checkpoints", query: [.init(name: "limit", value: "200")])
             if json { return printJSON(reply) }
-            let items = reply["items"] as? [[String: Any]] ?? []
+            let items = reply["items"]?.arrayValue ?? []
             printTable(["ID", "NAME", "STEP", "EPOCH", "SIZE", "PATH", "CREATED"], items.map { checkpoint in
-                ["\(checkpoint["id"] ?? "")", checkpoint["checkpoint_name"] as? String ?? "", "\(checkpoint["step"] ?? "")",
-                 Jobs.metric(checkpoint["epoch"], format: "%.2f"), jobInt(checkpoint["size_bytes"]).map(Jobs.bytes) ?? "-",
-                 checkpoint["file_path"] as? String ?? "", checkpoint["created_at"] as? String ?? ""]
+                [checkpoint["id"]?.displayText ?? "", checkpoint["checkpoint_name"]?.stringValue ?? "", checkpoint["step"]?.displayText ?? "",
+                 Jobs.metric(checkpoint["epoch"], format: "%.2f"), checkpoint["size_bytes"]?.intValue.map(Jobs.bytes) ?? "-",
+                 checkpoint["file_path"]?.stringValue ?? "", checkpoint["created_at"]?.stringValue ?? ""]
             })
         }
     }
@@ -267,13 +266,13 @@ extension Jobs {
     /// Polls the job every second, redrawing its progress, until it reaches a
     /// terminal status; returns it then. Up to ten failed polls in a row that
     /// got no HTTP answer (a gateway restart) are ridden out.
-    static func watch(_ client: APIClient, id: Int, from first: [String: Any]) async throws -> [String: Any] {
+    static func watch(_ client: APIClient, id: Int, from first: JSONValue) async throws -> JSONValue {
         let bar = JobProgressLine(id: id, onlyOnTerminal: false)
         var job = first
         var failedPolls = 0
         while true {
             bar.apply(job)
-            if let status = job["status"] as? String, terminal.contains(status) {
+            if let status = job["status"]?.stringValue, terminal.contains(status) {
                 bar.finish(keep: true)
                 return job
             }
@@ -289,79 +288,79 @@ extension Jobs {
     }
 
     /// Prints how a watched job ended; a failed job exits non-zero.
-    static func finish(_ job: [String: Any], json: Bool) throws {
+    static func finish(_ job: JSONValue, json: Bool) throws {
         if json {
             printJSON(job)
         } else {
-            let status = job["status"] as? String ?? "?"
-            var line = "job \(job["id"] ?? "?") '\(job["job_name"] as? String ?? "")' \(status)"
-            if let reason = job["status_reason"] as? String { line += ": \(reason)" }
-            if let error = job["error"] as? [String: Any], let message = error["message"] as? String {
-                line += "\n  error: \(message)\((error["field"] as? String).map { " [\($0)]" } ?? "")"
+            let status = job["status"]?.stringValue ?? "?"
+            var line = "job \(job["id"]?.displayText ?? "?") '\(job["job_name"]?.stringValue ?? "")' \(status)"
+            if let reason = job["status_reason"]?.stringValue { line += ": \(reason)" }
+            if let error = job["error"], let message = error["message"]?.stringValue {
+                line += "\n  error: \(message)\(error["field"]?.stringValue.map { " [\($0)]" } ?? "")"
             }
             print(line)
         }
-        if job["status"] as? String == "failed" { throw ExitCode.failure }
+        if job["status"]?.stringValue == "failed" { throw ExitCode.failure }
     }
 
     /// The readable summary of `jobs get`.
-    static func describe(_ job: [String: Any]) {
+    static func describe(_ job: JSONValue) {
         var rows: [(String, String)] = []
-        var status = job["status"] as? String ?? "?"
-        if let reason = job["status_reason"] as? String { status += " (\(reason))" }
+        var status = job["status"]?.stringValue ?? "?"
+        if let reason = job["status_reason"]?.stringValue { status += " (\(reason))" }
         rows.append(("status", status))
-        rows.append(("base model", job["base_model"] as? String ?? ""))
-        rows.append(("dataset", "\(job["dataset_id"] ?? "?") \(job["dataset_version"] as? String ?? "(latest)")"))
-        rows.append(("method", "\(job["method"] as? String ?? "")  priority \(job["priority"] ?? 0)"))
+        rows.append(("base model", job["base_model"]?.stringValue ?? ""))
+        rows.append(("dataset", "\(job["dataset_id"]?.displayText ?? "?") \(job["dataset_version"]?.stringValue ?? "(latest)")"))
+        rows.append(("method", "\(job["method"]?.stringValue ?? "")  priority \(job["priority"]?.displayText ?? "0")"))
         var devices = devices(job)
-        if let request = job["gpu_request"] as? String, request != devices { devices += "  (asked: \(request))" }
+        if let request = job["gpu_request"]?.stringValue, request != devices { devices += "  (asked: \(request))" }
         rows.append(("devices", devices))
         var progress = progress(job)
-        if let epoch = (job["progress"] as? [String: Any])?["epoch"], !(epoch is NSNull) { progress += "  epoch \(metric(epoch, format: "%.2f"))" }
+        if let epoch = job["progress"]?["epoch"], !epoch.isNull { progress += "  epoch \(metric(epoch, format: "%.2f"))" }
         rows.append(("progress", progress))
-        if let metrics = job["latest_metrics"] as? [String: Any] {
+        if let metrics = job["latest_metrics"]?.objectValue {
             let shown = [("loss", "loss", "%.4f"), ("eval_loss", "eval loss", "%.4f"), ("perplexity", "ppl", "%.3f"), ("learning_rate", "lr", "%.3g"),
                          ("tokens_per_second", "tok/s", "%.0f"), ("gpu_memory_gb", "GPU GB", "%.1f")]
-                .filter { metrics[$0.0] != nil && !(metrics[$0.0] is NSNull) }
+                .filter { metrics[$0.0].map { !$0.isNull } ?? false }
                 .map { "\($0.1) \(metric(metrics[$0.0], format: $0.2))" }
-            rows.append(("metrics", (["step \(metrics["step"] ?? "?")"] + shown).joined(separator: "  ")))
+            rows.append(("metrics", (["step \(metrics["step"]?.displayText ?? "?")"] + shown).joined(separator: "  ")))
         }
-        if let hyperparameters = job["hyperparameters"] as? [String: Any], !hyperparameters.isEmpty {
-            rows.append(("hyperparameters", hyperparameters.keys.sorted().map { "\($0)=\(jsonText(hyperparameters[$0]))" }.joined(separator: " ")))
+        if let hyperparameters = job["hyperparameters"]?.objectValue, !hyperparameters.isEmpty {
+            rows.append(("hyperparameters", hyperparameters.keys.sorted().map { "\($0)=\(hyperparameters[$0]!.serialized)" }.joined(separator: " ")))
         }
-        if let run = job["mlflow_run_id"] as? String { rows.append(("mlflow run", run)) }
-        if let output = job["output_dir"] as? String { rows.append(("output", output)) }
-        rows.append(("created", "\(job["created_at"] as? String ?? "?") by \(job["created_by"] as? String ?? "?")"))
-        if let start = job["start_time"] as? String { rows.append(("started", start)) }
-        if let end = job["end_time"] as? String { rows.append(("ended", end)) }
-        rows.append(("attempts", "\(job["attempts"] ?? 0)"))
-        if let error = job["error"] as? [String: Any], let message = error["message"] as? String {
-            rows.append(("error", "\(message)\((error["field"] as? String).map { " [\($0)]" } ?? "")"))
+        if let run = job["mlflow_run_id"]?.stringValue { rows.append(("mlflow run", run)) }
+        if let output = job["output_dir"]?.stringValue { rows.append(("output", output)) }
+        rows.append(("created", "\(job["created_at"]?.stringValue ?? "?") by \(job["created_by"]?.stringValue ?? "?")"))
+        if let start = job["start_time"]?.stringValue { rows.append(("started", start)) }
+        if let end = job["end_time"]?.stringValue { rows.append(("ended", end)) }
+        rows.append(("attempts", job["attempts"]?.displayText ?? "0"))
+        if let error = job["error"], let message = error["message"]?.stringValue {
+            rows.append(("error", "\(message)\(error["field"]?.stringValue.map { " [\($0)]" } ?? "")"))
         }
-        print("job \(job["id"] ?? "?") '\(job["job_name"] as? String ?? "")'")
+        print("job \(job["id"]?.displayText ?? "?") '\(job["job_name"]?.stringValue ?? "")'")
         let width = rows.map(\.0.count).max() ?? 0
         for (label, value) in rows { print("  \(label.padding(toLength: width, withPad: " ", startingAt: 0))  \(value)") }
     }
 
     /// `40/100 40%`, or `-` before the total is known.
-    static func progress(_ job: [String: Any]) -> String {
-        guard let progress = job["progress"] as? [String: Any], let total = jobInt(progress["total"]), total > 0 else { return "-" }
-        let step = jobInt(progress["step"]) ?? 0
+    static func progress(_ job: JSONValue) -> String {
+        guard let total = job["progress"]?["total"]?.intValue, total > 0 else { return "-" }
+        let step = job["progress"]?["step"]?.intValue ?? 0
         return "\(step)/\(total) \(step * 100 / total)%"
     }
 
     /// The devices a job holds (`gpu_ids`), else what it asked for (`gpu_request`).
-    static func devices(_ job: [String: Any]) -> String {
-        if let ids = job["gpu_ids"] as? [String], !ids.isEmpty { return ids.joined(separator: ",") }
-        return job["gpu_request"] as? String ?? "-"
+    static func devices(_ job: JSONValue) -> String {
+        if let ids = job["gpu_ids"]?.arrayValue?.compactMap(\.stringValue), !ids.isEmpty { return ids.joined(separator: ",") }
+        return job["gpu_request"]?.stringValue ?? "-"
     }
 
-    static func metric(_ value: Any?, format: String = "%.4f") -> String {
-        guard let number = value as? NSNumber, !(value is NSNull) else { return "-" }
-        return String(format: format, number.doubleValue)
+    static func metric(_ value: JSONValue?, format: String = "%.4f") -> String {
+        guard let number = value?.numberValue else { return "-" }
+        return String(format: format, number)
     }
 
-    static func bytes(_ count: Int) -> String {
+    static func bytes(_ count: Int64) -> String {
         var value = Double(count)
         for unit in ["B", "KiB", "MiB", "GiB"] {
             if value < 1024 { return unit == "B" ? "\(count) B" : String(format: "%.1f ", value) + unit }
@@ -370,17 +369,6 @@ extension Jobs {
         return String(format: "%.1f TiB", value)
     }
 
-    private static func jsonText(_ value: Any?) -> String {
-        guard let value, JSONSerialization.isValidJSONObject([value]),
-              let data = try? JSONSerialization.data(withJSONObject: [value], options: [.sortedKeys, .withoutEscapingSlashes])
-        else { return "\(value ?? "")" }
-        return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())
-    }
-}
-
-/// A JSON number as an Int (JSONSerialization gives NSNumber for every number).
-func jobInt(_ value: Any?) -> Int? {
-    (value as? NSNumber)?.intValue
 }
 
 /// A job's progress line on standard error: a bar redrawn in place on a
@@ -392,8 +380,8 @@ final class JobProgressLine {
     let enabled: Bool
     let terminal: Bool
     private var status = ""
-    private var step = 0
-    private var total = 0
+    private var step: Int64 = 0
+    private var total: Int64 = 0
     private var loss: Double?
     private var tokensPerSecond: Double?
     private var shown = ""
@@ -404,16 +392,12 @@ final class JobProgressLine {
         enabled = terminal || !onlyOnTerminal
     }
 
-    func apply(_ job: [String: Any]) {
-        if let status = job["status"] as? String { self.status = status }
-        if let progress = job["progress"] as? [String: Any] {
-            if let step = jobInt(progress["step"]) { self.step = step }
-            if let total = jobInt(progress["total"]) { self.total = total }
-        }
-        if let metrics = job["latest_metrics"] as? [String: Any] {
-            if let loss = metrics["loss"] as? NSNumber { self.loss = loss.doubleValue }
-            if let speed = metrics["tokens_per_second"] as? NSNumber { tokensPerSecond = speed.doubleValue }
-        }
+    func apply(_ job: JSONValue) {
+        if let status = job["status"]?.stringValue { self.status = status }
+        if let step = job["progress"]?["step"]?.intValue { self.step = step }
+        if let total = job["progress"]?["total"]?.intValue { self.total = total }
+        if let loss = job["latest_metrics"]?["loss"]?.numberValue { self.loss = loss }
+        if let speed = job["latest_metrics"]?["tokens_per_second"]?.numberValue { tokensPerSecond = speed }
     }
 
     func draw() {
@@ -428,7 +412,7 @@ final class JobProgressLine {
         }
         var line = "job \(id) \(status)"
         if total > 0 {
-            let percent = min(100, step * 100 / total)
+            let percent = Int(min(100, step * 100 / total))
             let width = 30
             let filled = width * percent / 100
             line += " [\(String(repeating: "#", count: filled))\(String(repeating: "-", count: width - filled))] \(percent)% \(step)/\(total)"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JSON
 
 /// The command-line client of the admin API (gateway/API.md).
 @main
@@ -29,11 +30,11 @@ struct Login: AsyncParsableCommand {
         }
         var config = CLIConfig(url: url, token: nil)
         let client = try APIClient(config: config)
-        let reply = try await client.send("POST", "/api/v1/auth/login", json: ["username": username, "password": password], authenticated: false)
-        guard let token = reply["access_token"] as? String else { throw CLIError("login answered without a token") }
+        let reply = try await client.send("POST", "/api/v1/auth/login", json: .object([("username", .string(username)), ("password", .string(password))]), authenticated: false)
+        guard let token = reply["access_token"]?.stringValue else { throw CLIError("login answered without a token") }
         config.token = token
         try config.save()
-        print("Logged in to \(url) as \(username) (\(reply["role"] as? String ?? "?")); token saved to \(CLIConfig.path.path)")
+        print("Logged in to \(url) as \(username) (\(reply["role"]?.stringValue ?? "?")); token saved to \(CLIConfig.path.path)")
     }
 }
 
@@ -61,15 +62,15 @@ struct Models: AsyncParsableCommand {
             let client = try APIClient(config: CLIConfig.load())
             let reply = try await client.send("GET", "/api/v1/admin/models", query: query)
             if json { return printJSON(reply) }
-            let items = reply["items"] as? [[String: Any]] ?? []
+            let items = reply["items"]?.arrayValue ?? []
             printTable(["ID", "NAME", "VERSION", "STATUS", "FORMAT", "TAGS", "CREATED"], items.map { model in
                 [
-                    "\(model["id"] ?? "")", model["model_name"] as? String ?? "", model["version"] as? String ?? "",
-                    model["status"] as? String ?? "", model["model_format"] as? String ?? "",
-                    (model["tags"] as? [String] ?? []).joined(separator: ","), model["created_at"] as? String ?? "",
+                    model["id"]?.displayText ?? "", model["model_name"]?.stringValue ?? "", model["version"]?.stringValue ?? "",
+                    model["status"]?.stringValue ?? "", model["model_format"]?.stringValue ?? "",
+                    (model["tags"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ","), model["created_at"]?.stringValue ?? "",
                 ]
             })
-            print("\(items.count) of \(reply["total"] ?? 0)")
+            print("\(items.count) of \(reply["total"]?.displayText ?? "0")")
         }
     }
 
@@ -99,14 +100,14 @@ struct Models: AsyncParsableCommand {
         }
 
         func run() async throws {
-            var body: [String: Any] = ["model_name": name, "version": version, "model_format": format, "tags": tags]
-            if let artifact { body["artifact_sha256"] = artifact }
-            if let path { body["model_path"] = path }
-            if let baseModel { body["base_model"] = baseModel }
-            if let project { body["project"] = project }
-            if let description { body["description"] = description }
+            var body: [String: JSONValue] = ["model_name": .string(name), "version": .string(version), "model_format": .string(format), "tags": .array(tags.map(JSONValue.string))]
+            if let artifact { body["artifact_sha256"] = .string(artifact) }
+            if let path { body["model_path"] = .string(path) }
+            if let baseModel { body["base_model"] = .string(baseModel) }
+            if let project { body["project"] = .string(project) }
+            if let description { body["description"] = .string(description) }
             let client = try APIClient(config: CLIConfig.load())
-            printJSON(try await client.send("POST", "/api/v1/admin/models/register", json: body))
+            printJSON(try await client.send("POST", "/api/v1/admin/models/register", json: JSONValue(object: body)))
         }
     }
 
@@ -133,8 +134,7 @@ struct Models: AsyncParsableCommand {
 
 func stageChange(id: Int, action: String, reason: String?) async throws {
     let client = try APIClient(config: CLIConfig.load())
-    var body: [String: Any] = [:]
-    if let reason { body["reason"] = reason }
+    let body = JSONValue.object(reason.map { [("reason", .string($0))] } ?? [])
     let model = try await client.send("POST", "/api/v1/admin/models/\(id)/\(action)", json: body)
-    print("\(model["model_name"] ?? "?") \(model["version"] ?? "?") is now \(model["status"] ?? "?")")
+    print("\(model["model_name"]?.displayText ?? "?") \(model["version"]?.displayText ?? "?") is now \(model["status"]?.displayText ?? "?")")
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Crypto
 import Foundation
+import JSON
 
 /// Resumable chunked upload with a progress bar; prints the sha256 to register with.
 struct Upload: AsyncParsableCommand {
@@ -24,14 +25,14 @@ func chunkedUpload(file: String, chunkMib: Int, resume: String?) async throws ->
         let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
         let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
         let client = try APIClient(config: CLIConfig.load())
-        let upload: [String: Any]
+        let upload: JSONValue
         if let resume {
             upload = try await client.send("GET", "/api/v1/admin/uploads/\(resume)")
         } else {
-            upload = try await client.send("POST", "/api/v1/admin/uploads", json: ["filename": url.lastPathComponent, "size_bytes": size])
+            upload = try await client.send("POST", "/api/v1/admin/uploads", json: .object([("filename", .string(url.lastPathComponent)), ("size_bytes", .int(size))]))
         }
-        guard let id = upload["id"] as? String else { throw CLIError("the gateway did not return an upload id") }
-        var offset = (upload["received_bytes"] as? NSNumber)?.int64Value ?? 0
+        guard let id = upload["id"]?.stringValue else { throw CLIError("the gateway did not return an upload id") }
+        var offset = upload["received_bytes"]?.intValue ?? 0
         let handle = try FileHandle(forReadingFrom: url)
         defer { try? handle.close() }
 
@@ -55,7 +56,7 @@ func chunkedUpload(file: String, chunkMib: Int, resume: String?) async throws ->
         }
         progress.finish()
         let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
-        _ = try await client.send("POST", "/api/v1/admin/uploads/\(id)/complete", json: ["sha256": digest])
+        _ = try await client.send("POST", "/api/v1/admin/uploads/\(id)/complete", json: .object([("sha256", .string(digest))]))
         return (id, digest, size)
 }
 
