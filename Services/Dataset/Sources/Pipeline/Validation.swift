@@ -121,7 +121,7 @@ struct Validation {
         let lexicon = ToxicityLexicon(extraTerms: plan.extraTerms)
         let plan = self.plan
 
-        var exactSeen: [ExactDuplicateKey: String] = [:]
+        var exact = ExactDuplicateFinder<String>()
         var near = NearDuplicateFinder<String>(threshold: plan.nearThreshold, numPermutations: plan.permutations)
         var sourceStats = DatasetStatsAccumulator()
         var derivedStats = DatasetStatsAccumulator()
@@ -159,14 +159,10 @@ struct Validation {
                     ]))
                 }
                 var isExact = false, isNear = false
-                if let key = fact.exactKey {
-                    if let first = exactSeen[key] {
-                        isExact = true
-                        exactCount += 1
-                        exactIssues.add(JSONValue(object: ["id": .string(id), "line": .integer(fact.line), "duplicate_of": .string(first)]))
-                    } else {
-                        exactSeen[key] = id
-                    }
+                if let key = fact.exactKey, case .duplicate(let first, _) = exact.check(id, key: key) {
+                    isExact = true
+                    exactCount += 1
+                    exactIssues.add(JSONValue(object: ["id": .string(id), "line": .integer(fact.line), "duplicate_of": .string(first)]))
                 }
                 if let signature = fact.signature, !isExact {
                     if case .duplicate(let original, let similarity) = near.check(id, signature: signature) {
