@@ -199,7 +199,7 @@ let package = Package(
         .executableTarget(
             name: "MLOpsCtl",
             dependencies: [
-                "Contracts",
+                "Contracts", "JSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
