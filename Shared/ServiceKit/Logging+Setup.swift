@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Logging
 
 public enum LogFormat: String, CaseIterable, Sendable {
@@ -38,27 +39,34 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var object: [String: Any] = [
-            "time": Self.timestamp(),
-            "level": event.level.rawValue,
-            "logger": label,
-            "message": event.message.description,
-        ]
-        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
-            object[key] = Self.unwrap(value)
-        }
-        if let error = event.error { object["error"] = String(reflecting: error) }
-        guard var data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
-        data.append(0x0A)
-        FileHandle.standardError.write(data)
+        var line = render(event)
+        line.append(0x0A)
+        FileHandle.standardError.write(Data(line))
     }
 
-    private static func unwrap(_ value: Logger.Metadata.Value) -> Any {
+    /// One event as a JSON object with sorted keys (metadata of the handler,
+    /// then the event's, which wins).
+    func render(_ event: LogEvent) -> [UInt8] {
+        var fields: [String: JSONValue] = [
+            "time": .string(Self.timestamp()),
+            "level": .string(event.level.rawValue),
+            "logger": .string(label),
+            "message": .string(event.message.description),
+        ]
+        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
+            fields[key] = Self.json(value)
+        }
+        if let error = event.error { fields["error"] = .string(String(reflecting: error)) }
+        return JSONValue(object: fields).serializedBytes
+    }
+
+    /// Metadata as JSON: nested dictionaries with sorted keys, like the top level.
+    private static func json(_ value: Logger.Metadata.Value) -> JSONValue {
         switch value {
-        case .string(let string): return string
-        case .stringConvertible(let convertible): return convertible.description
-        case .array(let array): return array.map(unwrap)
-        case .dictionary(let dictionary): return dictionary.mapValues(unwrap)
+        case .string(let string): return .string(string)
+        case .stringConvertible(let convertible): return .string(convertible.description)
+        case .array(let array): return .array(array.map(json))
+        case .dictionary(let dictionary): return JSONValue(object: dictionary.mapValues(json))
         }
     }
 

@@ -252,8 +252,7 @@ struct JobRoutes {
     }
 
     private static func status(in json: String) -> String? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return nil }
-        return object["status"] as? String
+        (try? JSONValue.parse(json))?["status"]?.stringValue
     }
 }
 
