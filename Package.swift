@@ -272,6 +272,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "ContractsTests",
+            dependencies: ["Contracts"],
+            path: "Tests/ContractsTests",
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "JSONTests",
             dependencies: ["JSON"],
             path: "Tests/JSONTests",

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Contracts
 import Foundation
 import JSON
 
@@ -33,9 +34,13 @@ struct Datasets: AsyncParsableCommand {
             var body: [String: JSONValue] = ["upload_id": .string(uploadId)]
             if let name { body["name"] = .string(name) }
             if let description { body["description"] = .string(description) }
-            if let format { body["format"] = .string(format) } else if !DatasetsFormat.known(file) {
-                throw ValidationError("cannot tell the format from '\(file)'; give --format")
-            } else { body["format"] = .string(DatasetsFormat.guess(file)) }
+            if let format {
+                body["format"] = .string(format)
+            } else if let inferred = DatasetFormat(fileName: file) {
+                body["format"] = .string(inferred.rawValue)
+            } else {
+                throw ValidationError("cannot tell the format from '\(file)'; give --format (\(DatasetFormat.names))")
+            }
             if let onBadLines { body["on_bad_lines"] = .string(onBadLines) }
             if !columns.isEmpty {
                 body["columns"] = JSONValue(object: Dictionary(uniqueKeysWithValues: columns.map { pair in
@@ -178,15 +183,6 @@ struct Datasets: AsyncParsableCommand {
             })
         }
     }
-}
-
-enum DatasetsFormat {
-    static func guess(_ file: String) -> String {
-        let lower = file.lowercased()
-        for format in ["jsonl", "json", "csv", "parquet"] where lower.hasSuffix(".\(format)") { return format }
-        return lower.hasSuffix(".ndjson") ? "jsonl" : ""
-    }
-    static func known(_ file: String) -> Bool { !guess(file).isEmpty }
 }
 
 /// An elapsed-time line on standard error while one long request runs.

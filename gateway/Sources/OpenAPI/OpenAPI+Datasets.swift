@@ -1,3 +1,4 @@
+import Contracts
 import JSON
 
 /// The dataset and ground-truth schemas of the OpenAPI document.
@@ -41,7 +42,7 @@ extension OpenAPI {
             ("DatasetCreate", object([
                 ("name", type("string", ("minLength", .int(1)), ("maxLength", .int(255)))),
                 ("description", type("string", ("maxLength", .int(10000)))),
-                ("format", obj(("type", s("string")), ("enum", .array(["jsonl", "json", "csv", "parquet"].map(s))))),
+                ("format", obj(("type", s("string")), ("enum", .array(DatasetFormat.allCases.map { s($0.rawValue) })))),
                 ("upload_id", type("string", ("format", s("uuid")))),
                 ("on_bad_lines", obj(("type", s("string")), ("enum", .array([s("reject"), s("drop")])))),
                 ("columns", columns), ("csv_delimiter", type("string", ("minLength", .int(1)), ("maxLength", .int(1)))),

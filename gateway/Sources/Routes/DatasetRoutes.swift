@@ -97,10 +97,10 @@ struct DatasetRoutes {
             message.sourceSha256 = sha
         }
         if message.format.isEmpty {
-            message.format = fileName.map(Self.format(fromFileName:)) ?? ""
-            guard !message.format.isEmpty else {
-                throw GatewayError.invalid("format", "is required (jsonl, json, csv or parquet) when the file name does not tell")
+            guard let format = fileName.flatMap(DatasetFormat.init(fileName:)) else {
+                throw GatewayError.invalid("format", "is required (\(DatasetFormat.names)) when the file name does not tell")
             }
+            message.format = format.rawValue
         }
         message.createdBy = try context.caller().subject
         let reply: Mlops_V1_Dataset_CreateDatasetReply
@@ -121,13 +121,6 @@ struct DatasetRoutes {
         writer.endObject()
         // A rejected file is stored as a rejected dataset, and the caller hears so.
         return jsonResponse(writer, status: reply.dataset.status == "rejected" ? .unprocessableContent : .created)
-    }
-
-    static func format(fromFileName name: String) -> String {
-        let lower = name.lowercased()
-        for format in ["jsonl", "json", "csv", "parquet"] where lower.hasSuffix(".\(format)") { return format }
-        if lower.hasSuffix(".ndjson") { return "jsonl" }
-        return ""
     }
 
     struct Form {

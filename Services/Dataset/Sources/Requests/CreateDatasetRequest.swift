@@ -16,7 +16,7 @@ struct DatasetUpload: Sendable {
     var description: String
     var policy: BadLinePolicy
     var source: BlobAddress
-    var format: IngestRequest.Format
+    var format: DatasetFormat
     var options: IngestOptions
     /// CSV/Parquet column → role, as sent (also recorded in the version's parameters).
     var columns: [String: String]

@@ -1,22 +1,23 @@
 import Bus
+import Contracts
 import DatasetDomain
+
+extension DatasetFormat {
+    /// The parser that reads it (Parquet is converted to JSON Lines first).
+    var domain: InputFormat {
+        switch self {
+        case .jsonl, .parquet: return .jsonl
+        case .json: return .json
+        case .csv: return .csv
+        }
+    }
+}
 
 /// The request's format names.
 enum IngestRequest {
-    enum Format: String {
-        case jsonl, json, csv, parquet
-        var domain: InputFormat {
-            switch self {
-            case .jsonl, .parquet: return .jsonl
-            case .json: return .json
-            case .csv: return .csv
-            }
-        }
-    }
-
-    static func format(_ name: String) throws -> Format {
-        guard let format = Format(rawValue: name.isEmpty ? "jsonl" : name.lowercased()) else {
-            throw BusError.invalidArgument(field: "format", "must be one of jsonl, json, csv, parquet")
+    static func format(_ name: String) throws -> DatasetFormat {
+        guard let format = DatasetFormat(rawValue: name.isEmpty ? "jsonl" : name.lowercased()) else {
+            throw BusError.invalidArgument(field: "format", "must be one of \(DatasetFormat.names)")
         }
         return format
     }
