@@ -14,6 +14,5 @@ import Testing
         for name in ["data", "data.txt", "jsonl", "data.jsonl.gz", "data.json5", "data.csvx", "data.", ".parquet.bak"] {
             #expect(DatasetFormat(fileName: name) == nil, "\(name)")
         }
-        #expect(DatasetFormat.names == "jsonl, json, csv, parquet")
     }
 }
