@@ -31,6 +31,107 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
+/// A training dataset's lifecycle status (`datasets.status`).
+public nonisolated enum Mlops_V1_Dataset_DatasetStatus: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+  case active // = 1
+  case deprecated // = 2
+  case archived // = 3
+
+  /// Refused at ingest: it has no version, only a rejection report.
+  case rejected // = 4
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .active
+    case 2: self = .deprecated
+    case 3: self = .archived
+    case 4: self = .rejected
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .active: return 1
+    case .deprecated: return 2
+    case .archived: return 3
+    case .rejected: return 4
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Mlops_V1_Dataset_DatasetStatus] = [
+    .unspecified,
+    .active,
+    .deprecated,
+    .archived,
+    .rejected,
+  ]
+
+}
+
+/// The format a version was ingested from; DERIVED for versions made by a
+/// transformation (validate, split) of another version.
+public nonisolated enum Mlops_V1_Dataset_SourceFormat: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+  case jsonl // = 1
+  case json // = 2
+  case csv // = 3
+  case parquet // = 4
+  case derived // = 5
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .jsonl
+    case 2: self = .json
+    case 3: self = .csv
+    case 4: self = .parquet
+    case 5: self = .derived
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .jsonl: return 1
+    case .json: return 2
+    case .csv: return 3
+    case .parquet: return 4
+    case .derived: return 5
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Mlops_V1_Dataset_SourceFormat] = [
+    .unspecified,
+    .jsonl,
+    .json,
+    .csv,
+    .parquet,
+    .derived,
+  ]
+
+}
+
 public nonisolated struct Mlops_V1_Dataset_Dataset: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -42,8 +143,7 @@ public nonisolated struct Mlops_V1_Dataset_Dataset: Sendable {
 
   public var description_p: String = String()
 
-  /// active | deprecated | archived | rejected
-  public var status: String = String()
+  public var status: Mlops_V1_Dataset_DatasetStatus = .unspecified
 
   public var createdBy: String = String()
 
@@ -108,8 +208,7 @@ public nonisolated struct Mlops_V1_Dataset_DatasetVersion: @unchecked Sendable {
     set {_uniqueStorage()._sha256 = newValue}
   }
 
-  /// The format it was ingested from (jsonl, json, csv, parquet) or "derived".
-  public var sourceFormat: String {
+  public var sourceFormat: Mlops_V1_Dataset_SourceFormat {
     get {_storage._sourceFormat}
     set {_uniqueStorage()._sourceFormat = newValue}
   }
@@ -240,8 +339,8 @@ public nonisolated struct Mlops_V1_Dataset_CreateDatasetRequest: Sendable {
 
   public var description_p: String = String()
 
-  /// jsonl | json | csv | parquet
-  public var format: String = String()
+  /// Any but DERIVED; unspecified: inferred by the caller or refused.
+  public var format: Mlops_V1_Dataset_SourceFormat = .unspecified
 
   /// The uploaded file in the blob store (plaintext; removed after ingest).
   public var sourceSha256: String = String()
@@ -325,7 +424,8 @@ public nonisolated struct Mlops_V1_Dataset_ListDatasetsRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var status: String = String()
+  /// Unspecified = every status.
+  public var status: Mlops_V1_Dataset_DatasetStatus = .unspecified
 
   public var skip: Int32 = 0
 
@@ -359,7 +459,8 @@ public nonisolated struct Mlops_V1_Dataset_UpdateDatasetRequest: Sendable {
 
   public var id: Int64 = 0
 
-  public var status: String = String()
+  /// Unspecified = leave it; REJECTED cannot be set.
+  public var status: Mlops_V1_Dataset_DatasetStatus = .unspecified
 
   public var setDescription: Bool = false
 
@@ -1012,9 +1113,17 @@ public nonisolated struct Mlops_V1_Dataset_ListGroundTruthEventsReply: Sendable 
 
 fileprivate nonisolated let _protobuf_package = "mlops.v1.dataset"
 
+nonisolated extension Mlops_V1_Dataset_DatasetStatus: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0DATASET_STATUS_UNSPECIFIED\0\u{1}DATASET_STATUS_ACTIVE\0\u{1}DATASET_STATUS_DEPRECATED\0\u{1}DATASET_STATUS_ARCHIVED\0\u{1}DATASET_STATUS_REJECTED\0")
+}
+
+nonisolated extension Mlops_V1_Dataset_SourceFormat: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0SOURCE_FORMAT_UNSPECIFIED\0\u{1}SOURCE_FORMAT_JSONL\0\u{1}SOURCE_FORMAT_JSON\0\u{1}SOURCE_FORMAT_CSV\0\u{1}SOURCE_FORMAT_PARQUET\0\u{1}SOURCE_FORMAT_DERIVED\0")
+}
+
 nonisolated extension Mlops_V1_Dataset_Dataset: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Dataset"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}description\0\u{1}status\0\u{3}created_by\0\u{3}created_at_unix_ms\0\u{3}updated_at_unix_ms\0\u{1}latest\0\u{3}version_count\0\u{1}rejection\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}description\0\u{4}\u{2}created_by\0\u{3}created_at_unix_ms\0\u{3}updated_at_unix_ms\0\u{1}latest\0\u{3}version_count\0\u{1}rejection\0\u{1}status\0\u{c}\u{4}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1025,13 +1134,13 @@ nonisolated extension Mlops_V1_Dataset_Dataset: SwiftProtobuf.Message, SwiftProt
       case 1: try { try decoder.decodeSingularInt64Field(value: &self.id) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.name) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.description_p) }()
-      case 4: try { try decoder.decodeSingularStringField(value: &self.status) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.createdBy) }()
       case 6: try { try decoder.decodeSingularInt64Field(value: &self.createdAtUnixMs) }()
       case 7: try { try decoder.decodeSingularInt64Field(value: &self.updatedAtUnixMs) }()
       case 8: try { try decoder.decodeSingularMessageField(value: &self._latest) }()
       case 9: try { try decoder.decodeSingularInt32Field(value: &self.versionCount) }()
       case 10: try { try decoder.decodeSingularMessageField(value: &self._rejection) }()
+      case 11: try { try decoder.decodeSingularEnumField(value: &self.status) }()
       default: break
       }
     }
@@ -1051,9 +1160,6 @@ nonisolated extension Mlops_V1_Dataset_Dataset: SwiftProtobuf.Message, SwiftProt
     if !self.description_p.isEmpty {
       try visitor.visitSingularStringField(value: self.description_p, fieldNumber: 3)
     }
-    if !self.status.isEmpty {
-      try visitor.visitSingularStringField(value: self.status, fieldNumber: 4)
-    }
     if !self.createdBy.isEmpty {
       try visitor.visitSingularStringField(value: self.createdBy, fieldNumber: 5)
     }
@@ -1072,6 +1178,9 @@ nonisolated extension Mlops_V1_Dataset_Dataset: SwiftProtobuf.Message, SwiftProt
     try { if let v = self._rejection {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
     } }()
+    if self.status != .unspecified {
+      try visitor.visitSingularEnumField(value: self.status, fieldNumber: 11)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1093,14 +1202,14 @@ nonisolated extension Mlops_V1_Dataset_Dataset: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Mlops_V1_Dataset_DatasetVersion: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".DatasetVersion"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}dataset_id\0\u{1}version\0\u{1}sha256\0\u{3}source_format\0\u{3}total_samples\0\u{3}size_bytes\0\u{3}parent_version_id\0\u{1}transformation\0\u{3}parameters_json\0\u{3}has_quality_score\0\u{3}quality_score\0\u{3}has_split\0\u{3}train_samples\0\u{3}val_samples\0\u{3}test_samples\0\u{3}dropped_lines\0\u{3}created_by\0\u{3}created_at_unix_ms\0\u{1}validated\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}dataset_id\0\u{1}version\0\u{1}sha256\0\u{4}\u{2}total_samples\0\u{3}size_bytes\0\u{3}parent_version_id\0\u{1}transformation\0\u{3}parameters_json\0\u{3}has_quality_score\0\u{3}quality_score\0\u{3}has_split\0\u{3}train_samples\0\u{3}val_samples\0\u{3}test_samples\0\u{3}dropped_lines\0\u{3}created_by\0\u{3}created_at_unix_ms\0\u{1}validated\0\u{3}source_format\0\u{c}\u{5}\u{1}")
 
   fileprivate class _StorageClass {
     var _id: Int64 = 0
     var _datasetID: Int64 = 0
     var _version: String = String()
     var _sha256: String = String()
-    var _sourceFormat: String = String()
+    var _sourceFormat: Mlops_V1_Dataset_SourceFormat = .unspecified
     var _totalSamples: Int64 = 0
     var _sizeBytes: Int64 = 0
     var _parentVersionID: Int64 = 0
@@ -1168,7 +1277,6 @@ nonisolated extension Mlops_V1_Dataset_DatasetVersion: SwiftProtobuf.Message, Sw
         case 2: try { try decoder.decodeSingularInt64Field(value: &_storage._datasetID) }()
         case 3: try { try decoder.decodeSingularStringField(value: &_storage._version) }()
         case 4: try { try decoder.decodeSingularStringField(value: &_storage._sha256) }()
-        case 5: try { try decoder.decodeSingularStringField(value: &_storage._sourceFormat) }()
         case 6: try { try decoder.decodeSingularInt64Field(value: &_storage._totalSamples) }()
         case 7: try { try decoder.decodeSingularInt64Field(value: &_storage._sizeBytes) }()
         case 8: try { try decoder.decodeSingularInt64Field(value: &_storage._parentVersionID) }()
@@ -1184,6 +1292,7 @@ nonisolated extension Mlops_V1_Dataset_DatasetVersion: SwiftProtobuf.Message, Sw
         case 18: try { try decoder.decodeSingularStringField(value: &_storage._createdBy) }()
         case 19: try { try decoder.decodeSingularInt64Field(value: &_storage._createdAtUnixMs) }()
         case 20: try { try decoder.decodeSingularBoolField(value: &_storage._validated) }()
+        case 21: try { try decoder.decodeSingularEnumField(value: &_storage._sourceFormat) }()
         default: break
         }
       }
@@ -1203,9 +1312,6 @@ nonisolated extension Mlops_V1_Dataset_DatasetVersion: SwiftProtobuf.Message, Sw
       }
       if !_storage._sha256.isEmpty {
         try visitor.visitSingularStringField(value: _storage._sha256, fieldNumber: 4)
-      }
-      if !_storage._sourceFormat.isEmpty {
-        try visitor.visitSingularStringField(value: _storage._sourceFormat, fieldNumber: 5)
       }
       if _storage._totalSamples != 0 {
         try visitor.visitSingularInt64Field(value: _storage._totalSamples, fieldNumber: 6)
@@ -1251,6 +1357,9 @@ nonisolated extension Mlops_V1_Dataset_DatasetVersion: SwiftProtobuf.Message, Sw
       }
       if _storage._validated != false {
         try visitor.visitSingularBoolField(value: _storage._validated, fieldNumber: 20)
+      }
+      if _storage._sourceFormat != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._sourceFormat, fieldNumber: 21)
       }
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -1372,7 +1481,7 @@ nonisolated extension Mlops_V1_Dataset_IngestReport: SwiftProtobuf.Message, Swif
 
 nonisolated extension Mlops_V1_Dataset_CreateDatasetRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CreateDatasetRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}description\0\u{1}format\0\u{3}source_sha256\0\u{3}on_bad_lines\0\u{1}columns\0\u{3}csv_delimiter\0\u{3}created_by\0\u{3}keep_source\0\u{3}dataset_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}description\0\u{4}\u{2}source_sha256\0\u{3}on_bad_lines\0\u{1}columns\0\u{3}csv_delimiter\0\u{3}created_by\0\u{3}keep_source\0\u{3}dataset_id\0\u{1}format\0\u{c}\u{3}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1382,7 +1491,6 @@ nonisolated extension Mlops_V1_Dataset_CreateDatasetRequest: SwiftProtobuf.Messa
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.description_p) }()
-      case 3: try { try decoder.decodeSingularStringField(value: &self.format) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.sourceSha256) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.onBadLines) }()
       case 6: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: &self.columns) }()
@@ -1390,6 +1498,7 @@ nonisolated extension Mlops_V1_Dataset_CreateDatasetRequest: SwiftProtobuf.Messa
       case 8: try { try decoder.decodeSingularStringField(value: &self.createdBy) }()
       case 9: try { try decoder.decodeSingularBoolField(value: &self.keepSource) }()
       case 10: try { try decoder.decodeSingularInt64Field(value: &self.datasetID) }()
+      case 11: try { try decoder.decodeSingularEnumField(value: &self.format) }()
       default: break
       }
     }
@@ -1401,9 +1510,6 @@ nonisolated extension Mlops_V1_Dataset_CreateDatasetRequest: SwiftProtobuf.Messa
     }
     if !self.description_p.isEmpty {
       try visitor.visitSingularStringField(value: self.description_p, fieldNumber: 2)
-    }
-    if !self.format.isEmpty {
-      try visitor.visitSingularStringField(value: self.format, fieldNumber: 3)
     }
     if !self.sourceSha256.isEmpty {
       try visitor.visitSingularStringField(value: self.sourceSha256, fieldNumber: 4)
@@ -1425,6 +1531,9 @@ nonisolated extension Mlops_V1_Dataset_CreateDatasetRequest: SwiftProtobuf.Messa
     }
     if self.datasetID != 0 {
       try visitor.visitSingularInt64Field(value: self.datasetID, fieldNumber: 10)
+    }
+    if self.format != .unspecified {
+      try visitor.visitSingularEnumField(value: self.format, fieldNumber: 11)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1521,7 +1630,7 @@ nonisolated extension Mlops_V1_Dataset_GetDatasetRequest: SwiftProtobuf.Message,
 
 nonisolated extension Mlops_V1_Dataset_ListDatasetsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListDatasetsRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}skip\0\u{1}limit\0\u{1}search\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\u{2}skip\0\u{1}limit\0\u{1}search\0\u{1}status\0\u{c}\u{1}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1529,19 +1638,16 @@ nonisolated extension Mlops_V1_Dataset_ListDatasetsRequest: SwiftProtobuf.Messag
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.status) }()
       case 2: try { try decoder.decodeSingularInt32Field(value: &self.skip) }()
       case 3: try { try decoder.decodeSingularInt32Field(value: &self.limit) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.search) }()
+      case 5: try { try decoder.decodeSingularEnumField(value: &self.status) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.status.isEmpty {
-      try visitor.visitSingularStringField(value: self.status, fieldNumber: 1)
-    }
     if self.skip != 0 {
       try visitor.visitSingularInt32Field(value: self.skip, fieldNumber: 2)
     }
@@ -1550,6 +1656,9 @@ nonisolated extension Mlops_V1_Dataset_ListDatasetsRequest: SwiftProtobuf.Messag
     }
     if !self.search.isEmpty {
       try visitor.visitSingularStringField(value: self.search, fieldNumber: 4)
+    }
+    if self.status != .unspecified {
+      try visitor.visitSingularEnumField(value: self.status, fieldNumber: 5)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1601,7 +1710,7 @@ nonisolated extension Mlops_V1_Dataset_ListDatasetsReply: SwiftProtobuf.Message,
 
 nonisolated extension Mlops_V1_Dataset_UpdateDatasetRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".UpdateDatasetRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}status\0\u{3}set_description\0\u{1}description\0\u{1}actor\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{4}\u{2}set_description\0\u{1}description\0\u{1}actor\0\u{1}status\0\u{c}\u{2}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1610,10 +1719,10 @@ nonisolated extension Mlops_V1_Dataset_UpdateDatasetRequest: SwiftProtobuf.Messa
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularInt64Field(value: &self.id) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.status) }()
       case 3: try { try decoder.decodeSingularBoolField(value: &self.setDescription) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.description_p) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.actor) }()
+      case 6: try { try decoder.decodeSingularEnumField(value: &self.status) }()
       default: break
       }
     }
@@ -1623,9 +1732,6 @@ nonisolated extension Mlops_V1_Dataset_UpdateDatasetRequest: SwiftProtobuf.Messa
     if self.id != 0 {
       try visitor.visitSingularInt64Field(value: self.id, fieldNumber: 1)
     }
-    if !self.status.isEmpty {
-      try visitor.visitSingularStringField(value: self.status, fieldNumber: 2)
-    }
     if self.setDescription != false {
       try visitor.visitSingularBoolField(value: self.setDescription, fieldNumber: 3)
     }
@@ -1634,6 +1740,9 @@ nonisolated extension Mlops_V1_Dataset_UpdateDatasetRequest: SwiftProtobuf.Messa
     }
     if !self.actor.isEmpty {
       try visitor.visitSingularStringField(value: self.actor, fieldNumber: 5)
+    }
+    if self.status != .unspecified {
+      try visitor.visitSingularEnumField(value: self.status, fieldNumber: 6)
     }
     try unknownFields.traverse(visitor: &visitor)
   }

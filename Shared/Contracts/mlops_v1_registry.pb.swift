@@ -65,6 +65,53 @@ public nonisolated enum Mlops_V1_Registry_Stage: SwiftProtobuf.Enum, Swift.CaseI
 
 }
 
+/// How a model's files are laid out.
+public nonisolated enum Mlops_V1_Registry_ModelFormat: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+  case huggingface // = 1
+  case gguf // = 2
+  case awq // = 3
+  case safetensors // = 4
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .huggingface
+    case 2: self = .gguf
+    case 3: self = .awq
+    case 4: self = .safetensors
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .huggingface: return 1
+    case .gguf: return 2
+    case .awq: return 3
+    case .safetensors: return 4
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Mlops_V1_Registry_ModelFormat] = [
+    .unspecified,
+    .huggingface,
+    .gguf,
+    .awq,
+    .safetensors,
+  ]
+
+}
+
 /// The stored model file: a blob-store address (sha256) with its format and size.
 public nonisolated struct Mlops_V1_Registry_Artifact: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -73,7 +120,7 @@ public nonisolated struct Mlops_V1_Registry_Artifact: Sendable {
 
   public var sha256: String = String()
 
-  public var format: String = String()
+  public var format: Mlops_V1_Registry_ModelFormat = .unspecified
 
   public var sizeBytes: Int64 = 0
 
@@ -175,7 +222,7 @@ public nonisolated struct Mlops_V1_Registry_Model: @unchecked Sendable {
     set {_uniqueStorage()._modelPath = newValue}
   }
 
-  public var modelFormat: String {
+  public var modelFormat: Mlops_V1_Registry_ModelFormat {
     get {_storage._modelFormat}
     set {_uniqueStorage()._modelFormat = newValue}
   }
@@ -289,7 +336,8 @@ public nonisolated struct Mlops_V1_Registry_RegisterModelRequest: Sendable {
 
   public var modelType: String = String()
 
-  public var modelFormat: String = String()
+  /// Unspecified: huggingface.
+  public var modelFormat: Mlops_V1_Registry_ModelFormat = .unspecified
 
   /// The uploaded artifact (blob store); empty when model_path names an external location.
   public var artifactSha256: String = String()
@@ -539,9 +587,13 @@ nonisolated extension Mlops_V1_Registry_Stage: SwiftProtobuf._ProtoNameProviding
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0STAGE_UNSPECIFIED\0\u{1}STAGING\0\u{1}PRODUCTION\0\u{1}ARCHIVED\0")
 }
 
+nonisolated extension Mlops_V1_Registry_ModelFormat: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0MODEL_FORMAT_UNSPECIFIED\0\u{1}MODEL_FORMAT_HUGGINGFACE\0\u{1}MODEL_FORMAT_GGUF\0\u{1}MODEL_FORMAT_AWQ\0\u{1}MODEL_FORMAT_SAFETENSORS\0")
+}
+
 nonisolated extension Mlops_V1_Registry_Artifact: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Artifact"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sha256\0\u{1}format\0\u{3}size_bytes\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sha256\0\u{4}\u{2}size_bytes\0\u{1}format\0\u{c}\u{2}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -550,8 +602,8 @@ nonisolated extension Mlops_V1_Registry_Artifact: SwiftProtobuf.Message, SwiftPr
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.sha256) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.format) }()
       case 3: try { try decoder.decodeSingularInt64Field(value: &self.sizeBytes) }()
+      case 4: try { try decoder.decodeSingularEnumField(value: &self.format) }()
       default: break
       }
     }
@@ -561,11 +613,11 @@ nonisolated extension Mlops_V1_Registry_Artifact: SwiftProtobuf.Message, SwiftPr
     if !self.sha256.isEmpty {
       try visitor.visitSingularStringField(value: self.sha256, fieldNumber: 1)
     }
-    if !self.format.isEmpty {
-      try visitor.visitSingularStringField(value: self.format, fieldNumber: 2)
-    }
     if self.sizeBytes != 0 {
       try visitor.visitSingularInt64Field(value: self.sizeBytes, fieldNumber: 3)
+    }
+    if self.format != .unspecified {
+      try visitor.visitSingularEnumField(value: self.format, fieldNumber: 4)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -696,7 +748,7 @@ nonisolated extension Mlops_V1_Registry_StageChange: SwiftProtobuf.Message, Swif
 
 nonisolated extension Mlops_V1_Registry_Model: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Model"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}model_name\0\u{1}version\0\u{3}base_model\0\u{3}finetuning_job_id\0\u{1}project\0\u{3}model_type\0\u{3}model_path\0\u{3}model_format\0\u{3}model_size_gb\0\u{1}status\0\u{3}is_active\0\u{3}deployment_config_json\0\u{3}mlflow_model_uri\0\u{1}description\0\u{1}tags\0\u{3}created_by\0\u{3}created_at_unix_ms\0\u{3}updated_at_unix_ms\0\u{1}artifact\0\u{1}metrics\0\u{1}benchmarks\0\u{1}versions\0\u{3}stage_history\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}model_name\0\u{1}version\0\u{3}base_model\0\u{3}finetuning_job_id\0\u{1}project\0\u{3}model_type\0\u{3}model_path\0\u{4}\u{2}model_size_gb\0\u{1}status\0\u{3}is_active\0\u{3}deployment_config_json\0\u{3}mlflow_model_uri\0\u{1}description\0\u{1}tags\0\u{3}created_by\0\u{3}created_at_unix_ms\0\u{3}updated_at_unix_ms\0\u{1}artifact\0\u{1}metrics\0\u{1}benchmarks\0\u{1}versions\0\u{3}stage_history\0\u{3}model_format\0\u{c}\u{9}\u{1}")
 
   fileprivate class _StorageClass {
     var _id: Int64 = 0
@@ -707,7 +759,7 @@ nonisolated extension Mlops_V1_Registry_Model: SwiftProtobuf.Message, SwiftProto
     var _project: String = String()
     var _modelType: String = String()
     var _modelPath: String = String()
-    var _modelFormat: String = String()
+    var _modelFormat: Mlops_V1_Registry_ModelFormat = .unspecified
     var _modelSizeGb: Double = 0
     var _status: Mlops_V1_Registry_Stage = .unspecified
     var _isActive: Bool = false
@@ -783,7 +835,6 @@ nonisolated extension Mlops_V1_Registry_Model: SwiftProtobuf.Message, SwiftProto
         case 6: try { try decoder.decodeSingularStringField(value: &_storage._project) }()
         case 7: try { try decoder.decodeSingularStringField(value: &_storage._modelType) }()
         case 8: try { try decoder.decodeSingularStringField(value: &_storage._modelPath) }()
-        case 9: try { try decoder.decodeSingularStringField(value: &_storage._modelFormat) }()
         case 10: try { try decoder.decodeSingularDoubleField(value: &_storage._modelSizeGb) }()
         case 11: try { try decoder.decodeSingularEnumField(value: &_storage._status) }()
         case 12: try { try decoder.decodeSingularBoolField(value: &_storage._isActive) }()
@@ -799,6 +850,7 @@ nonisolated extension Mlops_V1_Registry_Model: SwiftProtobuf.Message, SwiftProto
         case 22: try { try decoder.decodeRepeatedMessageField(value: &_storage._benchmarks) }()
         case 23: try { try decoder.decodeRepeatedMessageField(value: &_storage._versions) }()
         case 24: try { try decoder.decodeRepeatedMessageField(value: &_storage._stageHistory) }()
+        case 25: try { try decoder.decodeSingularEnumField(value: &_storage._modelFormat) }()
         default: break
         }
       }
@@ -834,9 +886,6 @@ nonisolated extension Mlops_V1_Registry_Model: SwiftProtobuf.Message, SwiftProto
       }
       if !_storage._modelPath.isEmpty {
         try visitor.visitSingularStringField(value: _storage._modelPath, fieldNumber: 8)
-      }
-      if !_storage._modelFormat.isEmpty {
-        try visitor.visitSingularStringField(value: _storage._modelFormat, fieldNumber: 9)
       }
       if _storage._modelSizeGb.bitPattern != 0 {
         try visitor.visitSingularDoubleField(value: _storage._modelSizeGb, fieldNumber: 10)
@@ -883,6 +932,9 @@ nonisolated extension Mlops_V1_Registry_Model: SwiftProtobuf.Message, SwiftProto
       if !_storage._stageHistory.isEmpty {
         try visitor.visitRepeatedMessageField(value: _storage._stageHistory, fieldNumber: 24)
       }
+      if _storage._modelFormat != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._modelFormat, fieldNumber: 25)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -927,7 +979,7 @@ nonisolated extension Mlops_V1_Registry_Model: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Mlops_V1_Registry_RegisterModelRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RegisterModelRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}model_name\0\u{1}version\0\u{3}base_model\0\u{3}finetuning_job_id\0\u{1}project\0\u{3}model_type\0\u{3}model_format\0\u{3}artifact_sha256\0\u{3}model_path\0\u{1}description\0\u{1}tags\0\u{3}deployment_config_json\0\u{3}mlflow_model_uri\0\u{3}created_by\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}model_name\0\u{1}version\0\u{3}base_model\0\u{3}finetuning_job_id\0\u{1}project\0\u{3}model_type\0\u{4}\u{2}artifact_sha256\0\u{3}model_path\0\u{1}description\0\u{1}tags\0\u{3}deployment_config_json\0\u{3}mlflow_model_uri\0\u{3}created_by\0\u{3}model_format\0\u{c}\u{7}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -941,7 +993,6 @@ nonisolated extension Mlops_V1_Registry_RegisterModelRequest: SwiftProtobuf.Mess
       case 4: try { try decoder.decodeSingularInt64Field(value: &self.finetuningJobID) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.project) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.modelType) }()
-      case 7: try { try decoder.decodeSingularStringField(value: &self.modelFormat) }()
       case 8: try { try decoder.decodeSingularStringField(value: &self.artifactSha256) }()
       case 9: try { try decoder.decodeSingularStringField(value: &self.modelPath) }()
       case 10: try { try decoder.decodeSingularStringField(value: &self.description_p) }()
@@ -949,6 +1000,7 @@ nonisolated extension Mlops_V1_Registry_RegisterModelRequest: SwiftProtobuf.Mess
       case 12: try { try decoder.decodeSingularStringField(value: &self.deploymentConfigJson) }()
       case 13: try { try decoder.decodeSingularStringField(value: &self.mlflowModelUri) }()
       case 14: try { try decoder.decodeSingularStringField(value: &self.createdBy) }()
+      case 15: try { try decoder.decodeSingularEnumField(value: &self.modelFormat) }()
       default: break
       }
     }
@@ -973,9 +1025,6 @@ nonisolated extension Mlops_V1_Registry_RegisterModelRequest: SwiftProtobuf.Mess
     if !self.modelType.isEmpty {
       try visitor.visitSingularStringField(value: self.modelType, fieldNumber: 6)
     }
-    if !self.modelFormat.isEmpty {
-      try visitor.visitSingularStringField(value: self.modelFormat, fieldNumber: 7)
-    }
     if !self.artifactSha256.isEmpty {
       try visitor.visitSingularStringField(value: self.artifactSha256, fieldNumber: 8)
     }
@@ -996,6 +1045,9 @@ nonisolated extension Mlops_V1_Registry_RegisterModelRequest: SwiftProtobuf.Mess
     }
     if !self.createdBy.isEmpty {
       try visitor.visitSingularStringField(value: self.createdBy, fieldNumber: 14)
+    }
+    if self.modelFormat != .unspecified {
+      try visitor.visitSingularEnumField(value: self.modelFormat, fieldNumber: 15)
     }
     try unknownFields.traverse(visitor: &visitor)
   }

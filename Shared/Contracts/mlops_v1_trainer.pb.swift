@@ -25,6 +25,65 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
+/// A fine-tuning job's status (`finetuning_jobs.status`; TrainerDomain.JobState).
+public nonisolated enum Mlops_V1_Trainer_JobStatus: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+  case pending // = 1
+  case queued // = 2
+  case running // = 3
+  case stopping // = 4
+  case completed // = 5
+  case failed // = 6
+  case stopped // = 7
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .pending
+    case 2: self = .queued
+    case 3: self = .running
+    case 4: self = .stopping
+    case 5: self = .completed
+    case 6: self = .failed
+    case 7: self = .stopped
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .pending: return 1
+    case .queued: return 2
+    case .running: return 3
+    case .stopping: return 4
+    case .completed: return 5
+    case .failed: return 6
+    case .stopped: return 7
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Mlops_V1_Trainer_JobStatus] = [
+    .unspecified,
+    .pending,
+    .queued,
+    .running,
+    .stopping,
+    .completed,
+    .failed,
+    .stopped,
+  ]
+
+}
+
 public nonisolated struct Mlops_V1_Trainer_Progress: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -198,8 +257,7 @@ public nonisolated struct Mlops_V1_Trainer_Job: @unchecked Sendable {
     set {_uniqueStorage()._gpuIds = newValue}
   }
 
-  /// pending | queued | running | stopping | completed | failed | stopped
-  public var status: String {
+  public var status: Mlops_V1_Trainer_JobStatus {
     get {_storage._status}
     set {_uniqueStorage()._status = newValue}
   }
@@ -448,8 +506,8 @@ public nonisolated struct Mlops_V1_Trainer_ListJobsRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Empty = every status.
-  public var status: String = String()
+  /// Unspecified = every status.
+  public var status: Mlops_V1_Trainer_JobStatus = .unspecified
 
   public var skip: Int32 = 0
 
@@ -646,6 +704,10 @@ public nonisolated struct Mlops_V1_Trainer_JobEvent: Sendable {
 
 fileprivate nonisolated let _protobuf_package = "mlops.v1.trainer"
 
+nonisolated extension Mlops_V1_Trainer_JobStatus: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0JOB_STATUS_UNSPECIFIED\0\u{1}JOB_STATUS_PENDING\0\u{1}JOB_STATUS_QUEUED\0\u{1}JOB_STATUS_RUNNING\0\u{1}JOB_STATUS_STOPPING\0\u{1}JOB_STATUS_COMPLETED\0\u{1}JOB_STATUS_FAILED\0\u{1}JOB_STATUS_STOPPED\0")
+}
+
 nonisolated extension Mlops_V1_Trainer_Progress: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Progress"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}step\0\u{1}total\0\u{1}epoch\0")
@@ -767,7 +829,7 @@ nonisolated extension Mlops_V1_Trainer_MetricPoint: SwiftProtobuf.Message, Swift
 
 nonisolated extension Mlops_V1_Trainer_Job: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Job"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}job_name\0\u{3}base_model\0\u{3}dataset_id\0\u{3}dataset_version\0\u{1}method\0\u{3}hyperparameters_json\0\u{1}priority\0\u{3}gpu_request\0\u{3}gpu_ids\0\u{1}status\0\u{3}status_reason\0\u{3}error_message\0\u{3}error_field\0\u{1}progress\0\u{3}latest_metrics\0\u{3}mlflow_run_id\0\u{3}output_dir\0\u{3}checkpoint_dir\0\u{3}logs_path\0\u{3}created_by\0\u{3}created_at_unix_ms\0\u{3}start_time_unix_ms\0\u{3}end_time_unix_ms\0\u{1}attempts\0\u{3}result_json\0\u{3}resume_from\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}job_name\0\u{3}base_model\0\u{3}dataset_id\0\u{3}dataset_version\0\u{1}method\0\u{3}hyperparameters_json\0\u{1}priority\0\u{3}gpu_request\0\u{3}gpu_ids\0\u{4}\u{2}status_reason\0\u{3}error_message\0\u{3}error_field\0\u{1}progress\0\u{3}latest_metrics\0\u{3}mlflow_run_id\0\u{3}output_dir\0\u{3}checkpoint_dir\0\u{3}logs_path\0\u{3}created_by\0\u{3}created_at_unix_ms\0\u{3}start_time_unix_ms\0\u{3}end_time_unix_ms\0\u{1}attempts\0\u{3}result_json\0\u{3}resume_from\0\u{1}status\0\u{c}\u{b}\u{1}")
 
   fileprivate class _StorageClass {
     var _id: Int64 = 0
@@ -780,7 +842,7 @@ nonisolated extension Mlops_V1_Trainer_Job: SwiftProtobuf.Message, SwiftProtobuf
     var _priority: Int32 = 0
     var _gpuRequest: String = String()
     var _gpuIds: [String] = []
-    var _status: String = String()
+    var _status: Mlops_V1_Trainer_JobStatus = .unspecified
     var _statusReason: String = String()
     var _errorMessage: String = String()
     var _errorField: String = String()
@@ -862,7 +924,6 @@ nonisolated extension Mlops_V1_Trainer_Job: SwiftProtobuf.Message, SwiftProtobuf
         case 8: try { try decoder.decodeSingularInt32Field(value: &_storage._priority) }()
         case 9: try { try decoder.decodeSingularStringField(value: &_storage._gpuRequest) }()
         case 10: try { try decoder.decodeRepeatedStringField(value: &_storage._gpuIds) }()
-        case 11: try { try decoder.decodeSingularStringField(value: &_storage._status) }()
         case 12: try { try decoder.decodeSingularStringField(value: &_storage._statusReason) }()
         case 13: try { try decoder.decodeSingularStringField(value: &_storage._errorMessage) }()
         case 14: try { try decoder.decodeSingularStringField(value: &_storage._errorField) }()
@@ -879,6 +940,7 @@ nonisolated extension Mlops_V1_Trainer_Job: SwiftProtobuf.Message, SwiftProtobuf
         case 25: try { try decoder.decodeSingularInt32Field(value: &_storage._attempts) }()
         case 26: try { try decoder.decodeSingularStringField(value: &_storage._resultJson) }()
         case 27: try { try decoder.decodeSingularStringField(value: &_storage._resumeFrom) }()
+        case 28: try { try decoder.decodeSingularEnumField(value: &_storage._status) }()
         default: break
         }
       }
@@ -920,9 +982,6 @@ nonisolated extension Mlops_V1_Trainer_Job: SwiftProtobuf.Message, SwiftProtobuf
       }
       if !_storage._gpuIds.isEmpty {
         try visitor.visitRepeatedStringField(value: _storage._gpuIds, fieldNumber: 10)
-      }
-      if !_storage._status.isEmpty {
-        try visitor.visitSingularStringField(value: _storage._status, fieldNumber: 11)
       }
       if !_storage._statusReason.isEmpty {
         try visitor.visitSingularStringField(value: _storage._statusReason, fieldNumber: 12)
@@ -971,6 +1030,9 @@ nonisolated extension Mlops_V1_Trainer_Job: SwiftProtobuf.Message, SwiftProtobuf
       }
       if !_storage._resumeFrom.isEmpty {
         try visitor.visitSingularStringField(value: _storage._resumeFrom, fieldNumber: 27)
+      }
+      if _storage._status != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._status, fieldNumber: 28)
       }
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -1273,7 +1335,7 @@ nonisolated extension Mlops_V1_Trainer_GetJobRequest: SwiftProtobuf.Message, Swi
 
 nonisolated extension Mlops_V1_Trainer_ListJobsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListJobsRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}skip\0\u{1}limit\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\u{2}skip\0\u{1}limit\0\u{1}status\0\u{c}\u{1}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1281,23 +1343,23 @@ nonisolated extension Mlops_V1_Trainer_ListJobsRequest: SwiftProtobuf.Message, S
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.status) }()
       case 2: try { try decoder.decodeSingularInt32Field(value: &self.skip) }()
       case 3: try { try decoder.decodeSingularInt32Field(value: &self.limit) }()
+      case 4: try { try decoder.decodeSingularEnumField(value: &self.status) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.status.isEmpty {
-      try visitor.visitSingularStringField(value: self.status, fieldNumber: 1)
-    }
     if self.skip != 0 {
       try visitor.visitSingularInt32Field(value: self.skip, fieldNumber: 2)
     }
     if self.limit != 0 {
       try visitor.visitSingularInt32Field(value: self.limit, fieldNumber: 3)
+    }
+    if self.status != .unspecified {
+      try visitor.visitSingularEnumField(value: self.status, fieldNumber: 4)
     }
     try unknownFields.traverse(visitor: &visitor)
   }

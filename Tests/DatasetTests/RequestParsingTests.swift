@@ -48,7 +48,7 @@ struct RequestParsingTests {
         let parsed = try upload {
             $0.datasetID = 7
             $0.name = "ignored for a new version"
-            $0.format = "CSV"
+            $0.format = .csv
             $0.onBadLines = "drop"
             $0.csvDelimiter = "tab"
             $0.columns = ["question": "q", "answer": "a"]
@@ -63,7 +63,7 @@ struct RequestParsingTests {
 
     @Test func parquetIsParsedAsTheJSONLItIsConvertedTo() throws {
         defer { try? FileManager.default.removeItem(at: dataRoot) }
-        let parsed = try upload { $0.format = "parquet" }
+        let parsed = try upload { $0.format = .parquet }
         #expect(parsed.format == .parquet && parsed.options.format == .jsonl)
     }
 
@@ -78,8 +78,9 @@ struct RequestParsingTests {
             ("source_sha256", { $0.sourceSha256 = "ABC" }),
             ("source_sha256", { $0.sourceSha256 = String(repeating: "0", count: 64) }),
             // A missing upload is named before a bad format.
-            ("source_sha256", { $0.sourceSha256 = String(repeating: "0", count: 64); $0.format = "xml" }),
-            ("format", { $0.format = "xml" }),
+            ("source_sha256", { $0.sourceSha256 = String(repeating: "0", count: 64); $0.format = .derived }),
+            ("format", { $0.format = .derived }),
+            ("format", { $0.format = .UNRECOGNIZED(17) }),
             ("columns.prompt", { $0.columns = ["prompt": "p"] }),
             ("columns.question", { $0.columns = ["question": ""] }),
             ("csv_delimiter", { $0.csvDelimiter = "ab" }),

@@ -104,5 +104,13 @@ struct ModelRouteTests {
         try await gateway.call(.post, "/api/v1/admin/models/register", token: admin,
                                json: #"{"model_name":"x","version":"1","artifact_sha256":"\#(String(repeating: "0", count: 64))"}"#)
             .expectProblem(.badRequest, fields: ["artifact_sha256"])
+        // Value rules are the registry's (the gateway checks types only), named the same way.
+        for (json, field) in [(#"{"model_name":"ok","version":"1"}"#, "artifact_sha256"),
+                              (#"{"model_name":"ok","version":"1","artifact_sha256":"XYZ"}"#, "artifact_sha256"),
+                              (#"{"model_name":"no spaces","version":"1","model_path":"s3://m"}"#, "model_name"),
+                              (#"{"model_name":"ok","version":"1 0","model_path":"s3://m"}"#, "version"),
+                              (#"{"model_name":"ok","version":"1","model_path":"s3://m","tags":["a,b"]}"#, "tags[0]")] {
+            try await gateway.call(.post, "/api/v1/admin/models/register", token: admin, json: json).expectProblem(.badRequest, fields: [field])
+        }
     }
 }

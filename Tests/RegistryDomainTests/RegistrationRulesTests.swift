@@ -46,7 +46,6 @@ struct RegistrationRulesTests {
             ("finetuning_job_id", { r in r.finetuningJobId = -1 }),
             ("project", { r in r.project = "line\nbreak" }),
             ("model_type", { r in r.modelType = String(repeating: "t", count: 101) }),
-            ("model_format", { r in r.modelFormat = "pickle" }),
             ("artifact_sha256", { r in r.modelPath = "" }),
             ("artifact_sha256", { r in r.modelPath = ""; r.artifactSHA256 = "abc" }),
             ("artifact_sha256", { r in r.modelPath = ""; r.artifactSHA256 = String(repeating: "g", count: 64) }),

@@ -23,7 +23,7 @@ import Testing
             #expect(await refusedField { try await harness.register("bad name", "1") } == "model_name")
             #expect(await refusedField { try await harness.register("ok", "") } == "version")
             #expect(await refusedField { try await harness.register("ok", "1") { $0.modelPath = "" } } == "artifact_sha256")
-            #expect(await refusedField { try await harness.register("ok", "1") { $0.modelFormat = "onnx" } } == "model_format")
+            #expect(await refusedField { try await harness.register("ok", "1") { $0.modelFormat = .UNRECOGNIZED(9) } } == "model_format")
             #expect(await refusedField { try await harness.register("ok", "1") { $0.deploymentConfigJson = "[]" } } == "deployment_config_json")
             #expect(await refusedField { try await harness.register("ok", "1") { $0.tags = ["a", ""] } } == "tags[1]")
             #expect(await refusedField {
@@ -90,12 +90,12 @@ import Testing
             let model = try await harness.register("from-blob", "1") {
                 $0.modelPath = ""
                 $0.artifactSha256 = blob.address.sha256.uppercased()
-                $0.modelFormat = "safetensors"
+                $0.modelFormat = .safetensors
             }
             #expect(model.modelPath == "blob:sha256:\(blob.address.sha256)")
             #expect(model.artifact.sha256 == blob.address.sha256)
             #expect(model.artifact.sizeBytes == Int64(content.count))
-            #expect(model.artifact.format == "safetensors")
+            #expect(model.artifact.format == .safetensors)
             #expect(model.modelSizeGb == Double(content.count) / 1_000_000_000)
             #expect(try await harness.get(model.id) == model)
             #expect(try await harness.database.ints("SELECT artifact_size_bytes FROM registry.model_registry WHERE id = \(model.id)") == [content.count])

@@ -28,7 +28,7 @@ struct RequestDecodingTests {
         request.finetuningJobID = 12
         request.project = "legal"
         request.modelType = "causal-lm"
-        request.modelFormat = "gguf"
+        request.modelFormat = .gguf
         request.artifactSha256 = Self.sha
         request.description_p = "about"
         request.tags = ["korean"]
@@ -55,6 +55,20 @@ struct RequestDecodingTests {
         #expect(error?.code == .invalidArgument)
         #expect(error?.fieldViolations.map(\.field) == ["version"])
         #expect(error?.message.hasPrefix("version: ") == true)
+    }
+
+    @Test func theModelFormatDefaultsAndAnUnknownOneIsRefused() throws {
+        var request = Mlops_V1_Registry_RegisterModelRequest()
+        request.modelName = "legal-ko"
+        request.version = "1"
+        request.modelPath = "s3://x"
+        #expect(try NewModel(validating: request, subject: "").modelFormat == Mlops_V1_Registry_ModelFormat.standard.name)
+        for format in Mlops_V1_Registry_ModelFormat.named.map(\.value) {
+            request.modelFormat = format
+            #expect(try NewModel(validating: request, subject: "").modelFormat == format.name)
+        }
+        request.modelFormat = .UNRECOGNIZED(99)
+        #expect(busError { _ = try NewModel(validating: request, subject: "") }?.fieldViolations.map(\.field) == ["model_format"])
     }
 
     @Test func updatePresenceFlagsBecomeKeepOrSet() throws {

@@ -1,6 +1,7 @@
 import Bus
 import Contracts
 import Testing
+import TrainerDomain
 @testable import TrainerService
 
 /// The trainer's requests are refused with the bad field named (no I/O).
@@ -21,16 +22,26 @@ import Testing
     @Test func listQueriesAreCheckedAndDefaulted() throws {
         var request = Mlops_V1_Trainer_ListJobsRequest()
         #expect(try JobRequests.list(request) == .init(status: nil, skip: 0, limit: 20))
-        request.status = "running"
         request.skip = 40
         request.limit = 200
-        #expect(try JobRequests.list(request) == .init(status: .running, skip: 40, limit: 200))
-        for (field, change) in [("status", { (r: inout Mlops_V1_Trainer_ListJobsRequest) in r.status = "sleeping" }),
+        for state in JobState.allCases {
+            request.status = state.proto
+            #expect(try JobRequests.list(request) == .init(status: state, skip: 40, limit: 200))
+        }
+        for (field, change) in [("status", { (r: inout Mlops_V1_Trainer_ListJobsRequest) in r.status = .UNRECOGNIZED(42) }),
                                 ("skip", { $0.skip = -1 }), ("limit", { $0.limit = 201 })] {
             var bad = Mlops_V1_Trainer_ListJobsRequest()
             change(&bad)
             #expect(refusedField { _ = try JobRequests.list(bad) } == [field])
         }
+    }
+
+    @Test func everyJobStateHasItsOwnBusStatusAndBack() {
+        let statuses = JobState.allCases.map(\.proto)
+        #expect(Set(statuses.map(\.rawValue)).count == JobState.allCases.count && !statuses.contains(.unspecified))
+        #expect(JobState.allCases.allSatisfy { JobState($0.proto) == $0 })
+        #expect(Set(Mlops_V1_Trainer_JobStatus.named.map(\.value)) == Set(statuses), "no bus status without a job state")
+        #expect(JobState(.unspecified) == nil && JobState(.UNRECOGNIZED(42)) == nil)
     }
 
     @Test func resumeAndLogsNameTheirFields() throws {

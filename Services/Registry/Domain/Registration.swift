@@ -14,7 +14,8 @@ public struct RegistrationInput: Sendable {
     public var finetuningJobId: Int64 = 0
     public var project = ""
     public var modelType = ""
-    public var modelFormat = ""
+    /// A known format's name (the bus contract's enum; the request layer maps it).
+    public var modelFormat = "huggingface"
     public var artifactSHA256 = ""
     public var modelPath = ""
     public var description = ""
@@ -28,8 +29,6 @@ public struct RegistrationInput: Sendable {
 
 /// A validated RegisterModel request, ready to store.
 public struct NewModel: Sendable, Equatable {
-    public static let formats = ["huggingface", "gguf", "awq", "safetensors"]
-    public static let defaultFormat = "huggingface"
     /// model_path of blob-store artifacts: "blob:sha256:<hex>".
     public static let blobPathPrefix = "blob:sha256:"
 
@@ -66,14 +65,7 @@ public struct NewModel: Sendable, Equatable {
         finetuningJobId = input.finetuningJobId == 0 ? nil : input.finetuningJobId
         project = try FieldRules.optionalText(input.project, field: "project")
         modelType = try FieldRules.optionalText(input.modelType, field: "model_type", max: 100)
-        if input.modelFormat.isEmpty {
-            modelFormat = Self.defaultFormat
-        } else {
-            guard Self.formats.contains(input.modelFormat) else {
-                throw .invalidField(field: "model_format", reason: "must be one of \(Self.formats.joined(separator: ", "))")
-            }
-            modelFormat = input.modelFormat
-        }
+        modelFormat = input.modelFormat
         source = try Self.parseSource(sha256: input.artifactSHA256, path: input.modelPath)
         description = try FieldRules.optionalMultilineText(input.description, field: "description")
         tags = try FieldRules.tags(input.tags)

@@ -22,3 +22,21 @@ public enum DatasetFormat: String, Sendable, CaseIterable {
     /// "jsonl, json, csv, parquet": for messages.
     public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }
+
+extension DatasetFormat {
+    /// How the format crosses the bus.
+    public var sourceFormat: Mlops_V1_Dataset_SourceFormat {
+        switch self {
+        case .jsonl: .jsonl
+        case .json: .json
+        case .csv: .csv
+        case .parquet: .parquet
+        }
+    }
+
+    /// nil for derived and unspecified: not an upload format.
+    public init?(_ sourceFormat: Mlops_V1_Dataset_SourceFormat) {
+        guard let format = Self.allCases.first(where: { $0.sourceFormat == sourceFormat }) else { return nil }
+        self = format
+    }
+}

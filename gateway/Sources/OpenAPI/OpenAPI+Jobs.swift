@@ -1,3 +1,4 @@
+import Contracts
 import JSON
 
 /// The fine-tuning job and device schemas of the OpenAPI document.
@@ -5,7 +6,7 @@ extension OpenAPI {
     static func jobSchemas() -> [(String, JSONValue)] {
         let int64 = type("integer", ("format", s("int64")))
         let nullableNumber = type("number", nullable: true)
-        let statuses = obj(("type", s("string")), ("enum", .array(JobStatusName.allCases.map { s($0.rawValue) })))
+        let statuses = obj(("type", s("string")), ("enum", .array(Mlops_V1_Trainer_JobStatus.names.map(s))))
         let point = object([("step", type("integer")), ("epoch", nullableNumber), ("loss", nullableNumber), ("eval_loss", nullableNumber),
                             ("perplexity", nullableNumber), ("learning_rate", nullableNumber), ("grad_norm", nullableNumber),
                             ("tokens_per_second", nullableNumber), ("gpu_memory_gb", nullableNumber), ("time", dateTime)],

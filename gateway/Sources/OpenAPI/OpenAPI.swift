@@ -1,3 +1,4 @@
+import Contracts
 import JSON
 
 /// The OpenAPI 3.1 description of every route (gateway/API.md in machine
@@ -36,7 +37,7 @@ enum OpenAPI {
     static let nullableDateTime = type("string", nullable: true, ("format", s("date-time")))
     static let anyObject = obj(("type", s("object")), ("additionalProperties", .bool(true)))
     static let roleSchema = obj(("type", s("string")), ("enum", .array(Role.allCases.map { s($0.rawValue) })))
-    static let stageSchema = obj(("type", s("string")), ("enum", .array(StageName.allCases.map { s($0.rawValue) })))
+    static let stageSchema = obj(("type", s("string")), ("enum", .array(RegistryStage.names.map(s))))
 
     static func parameter(_ name: String, in location: String, _ schema: JSONValue, required: Bool = false, description: String? = nil) -> JSONValue {
         var members: [(String, JSONValue)] = [("name", s(name)), ("in", s(location)), ("required", .bool(required)), ("schema", schema)]
@@ -166,7 +167,7 @@ enum OpenAPI {
                 ("finetuning_job_id", type("integer", nullable: true, ("minimum", .int(1)))),
                 ("project", type("string", nullable: true, ("maxLength", .int(255)))),
                 ("model_type", type("string", nullable: true, ("maxLength", .int(100)))),
-                ("model_format", obj(("type", s("string")), ("enum", .array(ModelFormat.allCases.map { s($0.rawValue) })), ("default", s("huggingface")))),
+                ("model_format", obj(("type", s("string")), ("enum", .array(Mlops_V1_Registry_ModelFormat.names.map(s))), ("default", s(Mlops_V1_Registry_ModelFormat.standard.name ?? "")))),
                 ("artifact_sha256", type("string", ("pattern", s("^[0-9a-f]{64}$")))),
                 ("model_path", type("string", ("minLength", .int(1)), ("maxLength", .int(1024)))),
                 ("description", type("string", nullable: true, ("maxLength", .int(10000)))),

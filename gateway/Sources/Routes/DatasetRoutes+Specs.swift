@@ -1,3 +1,4 @@
+import Contracts
 import JSON
 
 /// /api/v1/admin/training/datasets…
@@ -13,7 +14,7 @@ enum DatasetSpecs {
     static let create = RouteSpec(.post, base, .role(.engineer), id: "createDataset", "Upload a training dataset (multipart file or a completed upload id)",
         tag: "datasets", notes: rejectedNote, body: createBody, responses: [.json(201, "ingested", O.ref("DatasetCreated"))], problems: [422])
     static let list = RouteSpec(.get, base, .role(.viewer), id: "listDatasets", "List datasets, newest first", tag: "datasets",
-        query: [.choice("status", ["active", "deprecated", "archived", "rejected"]), .string("search")] + ListLimits.datasets,
+        query: [.choice("status", Mlops_V1_Dataset_DatasetStatus.self), .string("search")] + ListLimits.datasets,
         responses: [.list("datasets", item: "Dataset")])
     static let get = RouteSpec(.get, "\(base)/{id}", .role(.viewer), id: "getDataset", "One dataset with its latest version", tag: "datasets",
         responses: [.json(200, "the dataset", O.ref("Dataset"))])

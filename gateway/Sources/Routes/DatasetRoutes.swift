@@ -56,7 +56,11 @@ struct DatasetRoutes {
             func field(_ name: String) -> String? { form.fields.first { $0.0 == name }?.1 }
             message.name = field("name") ?? ""
             message.description_p = field("description") ?? ""
-            message.format = field("format") ?? ""
+            if let name = field("format") {
+                if let format = DatasetFormat(rawValue: name.lowercased()) { message.format = format.sourceFormat } else {
+                    errors.append(FieldError("format", "must be one of \(DatasetFormat.names)"))
+                }
+            }
             message.onBadLines = field("on_bad_lines") ?? ""
             message.csvDelimiter = field("csv_delimiter") ?? ""
             message.keepSource = field("keep_source") == "true"
@@ -81,7 +85,7 @@ struct DatasetRoutes {
             body.rejectUnknown(Self.createFields)
             message.name = body.string("name", required: datasetId == nil, length: 1...255) ?? ""
             message.description_p = body.string("description", length: 0...10_000) ?? ""
-            message.format = body.string("format", length: 1...16) ?? ""
+            message.format = body.choice("format", DatasetFormat.self)?.sourceFormat ?? .unspecified
             message.onBadLines = body.string("on_bad_lines", length: 1...16) ?? ""
             message.csvDelimiter = body.string("csv_delimiter", length: 1...1) ?? ""
             message.keepSource = body.bool("keep_source") ?? false
@@ -96,11 +100,11 @@ struct DatasetRoutes {
             fileName = upload.filename
             message.sourceSha256 = sha
         }
-        if message.format.isEmpty {
+        if message.format == .unspecified {
             guard let format = fileName.flatMap(DatasetFormat.init(fileName:)) else {
                 throw GatewayError.invalid("format", "is required (\(DatasetFormat.names)) when the file name does not tell")
             }
-            message.format = format.rawValue
+            message.format = format.sourceFormat
         }
         message.createdBy = try context.caller().subject
         let reply: Mlops_V1_Dataset_CreateDatasetReply
@@ -120,7 +124,7 @@ struct DatasetRoutes {
         writer.key("report"); DatasetJSON.writeReport(reply.report, into: &writer)
         writer.endObject()
         // A rejected file is stored as a rejected dataset, and the caller hears so.
-        return jsonResponse(writer, status: reply.dataset.status == "rejected" ? .unprocessableContent : .created)
+        return jsonResponse(writer, status: reply.dataset.status == .rejected ? .unprocessableContent : .created)
     }
 
     struct Form {
@@ -214,7 +218,7 @@ struct DatasetRoutes {
     @Sendable func list(_ request: Request, _ context: GatewayContext) async throws -> Response {
         var query = QueryReader(request, DatasetSpecs.list)
         var message = Mlops_V1_Dataset_ListDatasetsRequest()
-        message.status = query.choice("status") ?? ""
+        message.status = query.choice("status").flatMap(Mlops_V1_Dataset_DatasetStatus.init(name:)) ?? .unspecified
         message.search = query.string("search") ?? ""
         let page = query.page()
         try query.finish()
@@ -238,11 +242,8 @@ struct DatasetRoutes {
         message.id = try pathId(context)
         var body = try await Body.object(request, limit: maxBodyBytes)
         body.rejectUnknown(["status", "description"])
-        if let status = body.string("status", length: 1...20) {
-            if ["active", "deprecated", "archived"].contains(status) { message.status = status } else {
-                body.fail("status", "must be one of active, deprecated, archived")
-            }
-        }
+        // Which statuses a user may set is the dataset service's rule.
+        message.status = body.named("status", Mlops_V1_Dataset_DatasetStatus.self) ?? .unspecified
         if let description = body.string("description", length: 0...10_000) {
             message.setDescription = true
             message.description_p = description

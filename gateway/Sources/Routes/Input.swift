@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import HTTPTypes
 import JSON
@@ -8,8 +9,9 @@ import NIOCore
 /// field with every problem collected and named (`errors[].field`).
 enum Body {
     /// The body as a JSON object. An empty body is an empty object when `allowEmpty`.
-    static func object(_ request: Request, limit: Int, allowEmpty: Bool = false) async throws -> FieldReader {
-        FieldReader(members: try await parsedObject(request, limit: limit, allowEmpty: allowEmpty).members)
+    /// `refusingNUL: false` is for a route whose fields check it themselves (login audits the claimed name).
+    static func object(_ request: Request, limit: Int, allowEmpty: Bool = false, refusingNUL: Bool = true) async throws -> FieldReader {
+        FieldReader(members: try await parsedObject(request, limit: limit, allowEmpty: allowEmpty, refusingNUL: refusingNUL).members)
     }
 
     /// The body as JSON text, checked to be one JSON object (empty: `{}` when
@@ -19,7 +21,7 @@ enum Body {
         return members.isEmpty && allowEmpty ? "{}" : String(buffer: buffer)
     }
 
-    private static func parsedObject(_ request: Request, limit: Int, allowEmpty: Bool) async throws -> (members: [(String, JSONValue)], buffer: ByteBuffer) {
+    private static func parsedObject(_ request: Request, limit: Int, allowEmpty: Bool, refusingNUL: Bool = true) async throws -> (members: [(String, JSONValue)], buffer: ByteBuffer) {
         if let type = request.headers[.contentType]?.lowercased(),
            !(type.hasPrefix("application/json") || (type.hasPrefix("application/") && type.contains("+json"))) {
             throw GatewayError(.unsupportedMediaType, "unsupported-media-type", "the body must be application/json",
@@ -39,7 +41,31 @@ enum Body {
         guard case .object(let members) = value else {
             throw GatewayError.invalid("body", "must be a JSON object, not \(value.typeName)")
         }
+        // PostgreSQL stores no NUL in text or jsonb; a JSON string can only hold one escaped.
+        if refusingNUL, buffer.readableBytesView.contains(UInt8(ascii: "\\")), let field = Self.firstNUL(in: value, at: "") {
+            throw GatewayError.invalid(field.isEmpty ? "body" : field, "must not contain NUL (\\u0000)")
+        }
         return (members, buffer)
+    }
+
+    /// The path (`a.b[2]`, the spelling of field errors) of the first string or key holding NUL.
+    static func firstNUL(in value: JSONValue, at path: String) -> String? {
+        switch value {
+        case .string(let text): return text.utf8.contains(0) ? path : nil
+        case .array(let items):
+            for (index, item) in items.enumerated() {
+                if let found = firstNUL(in: item, at: "\(path)[\(index)]") { return found }
+            }
+            return nil
+        case .object(let members):
+            for (key, member) in members {
+                let name = path.isEmpty ? key : "\(path).\(key)"
+                if key.utf8.contains(0) { return path.isEmpty ? "body" : path }
+                if let found = firstNUL(in: member, at: name) { return found }
+            }
+            return nil
+        case .null, .bool, .int, .double: return nil
+        }
     }
 
     /// The whole body, refusing more than `limit` bytes with 413.
@@ -82,4 +108,17 @@ extension JSONWriter {
 /// A JSON response.
 func jsonResponse(_ writer: JSONWriter, status: HTTPResponse.Status = .ok) -> Response {
     Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: writer.buffer))
+}
+
+extension FieldReader {
+    /// A bus enum by its name (Contracts' `WireNamed`): the gateway checks the
+    /// spelling, the service whether the value is allowed here.
+    mutating func named<T: WireNamed>(_ name: String, _ type: T.Type, required: Bool = false) -> T? {
+        guard let text = string(name, required: required, length: 1...64) else { return nil }
+        guard let value = T(name: text) else {
+            fail(name, "must be one of \(T.namesList)")
+            return nil
+        }
+        return value
+    }
 }

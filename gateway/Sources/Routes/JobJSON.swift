@@ -3,8 +3,6 @@ import JSON
 
 /// Trainer protos → REST JSON (gateway/API.md), written straight into the buffer.
 enum JobJSON {
-    static let terminal: Set<String> = ["completed", "failed", "stopped"]
-
     static func write(_ job: Mlops_V1_Trainer_Job, into w: inout JSONWriter) {
         w.beginObject()
         w.key("id"); w.int(job.id)
@@ -17,7 +15,7 @@ enum JobJSON {
         w.key("priority"); w.int(job.priority)
         w.key("gpu_request"); w.string(job.gpuRequest)
         w.key("gpu_ids"); w.strings(job.gpuIds)
-        w.key("status"); w.string(job.status)
+        w.key("status"); w.stringOrNull(job.status.name ?? "")
         w.key("status_reason"); w.stringOrNull(job.statusReason)
         w.key("error")
         if job.errorMessage.isEmpty { w.null() } else {

@@ -1,3 +1,4 @@
+import Contracts
 import JSON
 
 /// /api/v1/admin/finetuning/jobs… and /api/v1/admin/gpus (seed 003 §6.2).
@@ -8,7 +9,7 @@ enum JobSpecs {
     static let create = RouteSpec(.post, base, .role(.engineer), id: "createFinetuningJob", "Create a fine-tuning job (queued for a device lease)",
         tag: "finetuning", body: .json(O.ref("FinetuningJobCreate")), responses: [.json(201, "created", O.ref("FinetuningJob"))])
     static let list = RouteSpec(.get, base, .role(.viewer), id: "listFinetuningJobs", "List jobs, newest first", tag: "finetuning",
-        query: [.choice("status", JobStatusName.self)] + ListLimits.jobs, responses: [.list("jobs", item: "FinetuningJob")])
+        query: [.choice("status", Mlops_V1_Trainer_JobStatus.self)] + ListLimits.jobs, responses: [.list("jobs", item: "FinetuningJob")])
     static let get = RouteSpec(.get, "\(base)/{id}", .role(.viewer), id: "getFinetuningJob", "One job with progress and latest metrics",
         tag: "finetuning", responses: [.json(200, "the job", O.ref("FinetuningJob"))])
     static let stop = RouteSpec(.post, "\(base)/{id}/stop", .role(.engineer), id: "stopFinetuningJob",

@@ -52,7 +52,7 @@ struct JobRoutes {
     @Sendable func list(_ request: Request, _ context: GatewayContext) async throws -> Response {
         var query = QueryReader(request, JobSpecs.list)
         var message = Mlops_V1_Trainer_ListJobsRequest()
-        message.status = query.choice("status") ?? ""
+        message.status = query.choice("status").flatMap(Mlops_V1_Trainer_JobStatus.init(name:)) ?? .unspecified
         let page = query.page()
         try query.finish()
         message.skip = Int32(page.skip)
@@ -181,7 +181,7 @@ struct JobRoutes {
             }
             // The job ended but its final event was dropped (pub/sub may): say so now,
             // not at the next idle check.
-            if !ended, JobJSON.terminal.contains(job.status) {
+            if !ended, job.status.isTerminal {
                 opening += Self.finalStateFrame(job, id: id)
                 ended = true
             }
@@ -189,7 +189,7 @@ struct JobRoutes {
             var snapshot = JSONWriter(capacity: 2048)
             JobJSON.write(job, into: &snapshot)
             opening += Self.frame("snapshot", String(buffer: snapshot.buffer))
-            ended = JobJSON.terminal.contains(job.status)
+            ended = job.status.isTerminal
         }
         let first = opening, alreadyEnded = ended, replayedThrough = sentThrough
         return Response(
@@ -215,7 +215,7 @@ struct JobRoutes {
                     case .idle:
                         // A dropped final event must not leave the client waiting forever.
                         let now = try? await calls.bus.call(TrainerMethods.getJob, lookup, options: options)
-                        if let now, JobJSON.terminal.contains(now.status) {
+                        if let now, now.status.isTerminal {
                             try await writer.write(ByteBuffer(string: Self.finalStateFrame(now, id: id)))
                             try await writer.finish(nil)
                             return
@@ -237,14 +237,14 @@ struct JobRoutes {
         var state = JSONWriter(capacity: 256)
         state.beginObject()
         state.key("job_id"); state.int(id)
-        state.key("status"); state.string(job.status)
+        state.key("status"); state.stringOrNull(job.status.name ?? "")
         state.key("reason"); state.string(job.statusReason)
         state.endObject()
         return frame("state", String(buffer: state.buffer))
     }
 
     private static func isFinalState(_ event: JobEventHub.Event) -> Bool {
-        event.kind == "state" && status(in: event.json).map(JobJSON.terminal.contains) == true
+        event.kind == "state" && status(in: event.json).flatMap(Mlops_V1_Trainer_JobStatus.init(name:))?.isTerminal == true
     }
 
     static func frame(_ kind: String, _ json: String) -> String {
@@ -254,9 +254,4 @@ struct JobRoutes {
     private static func status(in json: String) -> String? {
         (try? JSONValue.parse(json))?["status"]?.stringValue
     }
-}
-
-/// Job statuses accepted by the list filter.
-enum JobStatusName: String, CaseIterable {
-    case pending, queued, running, stopping, completed, failed, stopped
 }

@@ -4,32 +4,6 @@ import JSON
 typealias RegistryModel = Mlops_V1_Registry_Model
 typealias RegistryStage = Mlops_V1_Registry_Stage
 
-/// The REST spelling of a stage.
-enum StageName: String, CaseIterable, Sendable {
-    case staging, production, archived
-
-    init?(_ stage: RegistryStage) {
-        switch stage {
-        case .staging: self = .staging
-        case .production: self = .production
-        case .archived: self = .archived
-        default: return nil
-        }
-    }
-
-    var proto: RegistryStage {
-        switch self {
-        case .staging: return .staging
-        case .production: return .production
-        case .archived: return .archived
-        }
-    }
-}
-
-enum ModelFormat: String, CaseIterable, Sendable {
-    case huggingface, gguf, awq, safetensors
-}
-
 /// Registry protos → REST JSON (gateway/API.md's Model object), written
 /// straight into the response buffer.
 enum ModelJSON {
@@ -52,9 +26,9 @@ enum ModelJSON {
         w.key("project"); w.stringOrNull(model.project)
         w.key("model_type"); w.stringOrNull(model.modelType)
         w.key("model_path"); w.stringOrNull(model.modelPath)
-        w.key("model_format"); w.string(model.modelFormat.isEmpty ? "huggingface" : model.modelFormat)
+        w.key("model_format"); w.stringOrNull(model.modelFormat.name ?? "")
         w.key("model_size_gb"); w.double(model.modelSizeGb)
-        w.key("status"); w.string(StageName(model.status)?.rawValue ?? "staging")
+        w.key("status"); w.stringOrNull(model.status.name ?? "")
         w.key("is_active"); w.bool(model.isActive)
         w.key("deployment_config"); rawObject(model.deploymentConfigJson, into: &w)
         w.key("mlflow_model_uri"); w.stringOrNull(model.mlflowModelUri)
@@ -67,7 +41,7 @@ enum ModelJSON {
         if model.hasArtifact, !model.artifact.sha256.isEmpty {
             w.beginObject()
             w.key("sha256"); w.string(model.artifact.sha256)
-            w.key("format"); w.string(model.artifact.format)
+            w.key("format"); w.stringOrNull(model.artifact.format.name ?? "")
             w.key("size_bytes"); w.int(model.artifact.sizeBytes)
             w.endObject()
         } else {
@@ -122,7 +96,7 @@ enum ModelJSON {
     }
 
     private static func stageOrNull(_ stage: RegistryStage, into w: inout JSONWriter) {
-        if let name = StageName(stage) { w.string(name.rawValue) } else { w.null() }
+        w.stringOrNull(stage.name ?? "")
     }
 
     /// A JSON object stored as text by the registry (validated when it was

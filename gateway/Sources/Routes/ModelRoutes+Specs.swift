@@ -1,3 +1,4 @@
+import Contracts
 import JSON
 
 /// /api/v1/admin/models…
@@ -9,7 +10,7 @@ enum ModelSpecs {
         body: .json(O.ref("RegisterModel")), responses: [.json(201, "registered", O.ref("Model"))])
     static let list = RouteSpec(.get, base, .role(.viewer), id: "listModels", "List models, newest first", tag: "models",
         query: [
-            .string("project"), .string("model_type"), .boolean("is_active"), .choice("status", StageName.self),
+            .string("project"), .string("model_type"), .boolean("is_active"), .choice("status", RegistryStage.self),
             .list("tags", .string(maxLength: 64), maxCount: 32, description: "comma-separated or repeated; all must match"),
             .timestamp("created_after"), .string("search"),
         ] + ListLimits.models,

@@ -39,24 +39,21 @@ struct ModelRoutes {
         var body = try await Body.object(request, limit: maxBodyBytes)
         body.rejectUnknown(Self.registerFields)
         var message = Mlops_V1_Registry_RegisterModelRequest()
-        message.modelName = body.string("model_name", required: true, length: 1...255, pattern: .modelName) ?? ""
-        message.version = body.string("version", required: true, length: 1...50, pattern: .printable) ?? ""
-        message.baseModel = body.string("base_model", length: 0...255, pattern: .printable) ?? ""
+        // Types and presence here; lengths, charsets and "one of artifact_sha256
+        // or model_path" are the registry's rules (RegistryDomain.NewModel).
+        message.modelName = body.string("model_name", required: true) ?? ""
+        message.version = body.string("version", required: true) ?? ""
+        message.baseModel = body.string("base_model") ?? ""
         message.finetuningJobID = body.int("finetuning_job_id", range: 1...Int64.max) ?? 0
-        message.project = body.string("project", length: 0...255, pattern: .printable) ?? ""
-        message.modelType = body.string("model_type", length: 0...100, pattern: .printable) ?? ""
-        message.modelFormat = (body.choice("model_format", ModelFormat.self) ?? .huggingface).rawValue
-        let sha = body.string("artifact_sha256", length: 64...64, pattern: .sha256)
-        let path = body.string("model_path", length: 1...1024, pattern: .printable)
-        if sha == nil, path == nil, !body.problems.contains(where: { $0.field == "artifact_sha256" || $0.field == "model_path" }) {
-            body.fail("artifact_sha256", "one of artifact_sha256 or model_path is required")
-        }
-        message.artifactSha256 = sha ?? ""
-        message.modelPath = path ?? ""
-        message.description_p = body.string("description", length: 0...10_000) ?? ""
-        message.tags = body.strings("tags", maxCount: 32, length: 1...64) ?? []
+        message.project = body.string("project") ?? ""
+        message.modelType = body.string("model_type") ?? ""
+        message.modelFormat = body.named("model_format", Mlops_V1_Registry_ModelFormat.self) ?? .unspecified
+        message.artifactSha256 = body.string("artifact_sha256") ?? ""
+        message.modelPath = body.string("model_path") ?? ""
+        message.description_p = body.string("description") ?? ""
+        message.tags = body.strings("tags", maxCount: 1_000, length: 0...10_000) ?? []
         message.deploymentConfigJson = body.object("deployment_config") ?? ""
-        message.mlflowModelUri = body.string("mlflow_model_uri", length: 0...1024, pattern: .printable) ?? ""
+        message.mlflowModelUri = body.string("mlflow_model_uri") ?? ""
         try body.finish()
         message.createdBy = try context.caller().subject
         let model = try await calls.call(RegistryMethods.registerModel, message, request, context)
@@ -70,7 +67,7 @@ struct ModelRoutes {
         message.project = query.string("project") ?? ""
         message.modelType = query.string("model_type") ?? ""
         if let active = query.bool("is_active") { message.isActive = active }
-        if let status = query.choice("status").flatMap(StageName.init(rawValue:)) { message.status = status.proto }
+        message.status = query.choice("status").flatMap(RegistryStage.init(name:)) ?? .unspecified
         message.tags = query.list("tags")
         message.createdAfterUnixMs = query.timestamp("created_after") ?? 0
         message.search = query.string("search") ?? ""

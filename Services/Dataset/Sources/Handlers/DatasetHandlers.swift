@@ -10,8 +10,6 @@ struct DatasetHandlers: Sendable {
     let deps: ServiceDependencies
     let settings: DatasetSettings
 
-    static let statuses: Set<String> = ["active", "deprecated", "archived"]
-
     func create(_ request: Mlops_V1_Dataset_CreateDatasetRequest, _ context: BusContext) async throws -> Mlops_V1_Dataset_CreateDatasetReply {
         if let stored = try await deps.idempotency.storedResponse(context, request: request, as: Mlops_V1_Dataset_CreateDatasetReply.self) {
             return stored
@@ -35,12 +33,9 @@ struct DatasetHandlers: Sendable {
     }
 
     func list(_ request: Mlops_V1_Dataset_ListDatasetsRequest, _ context: BusContext) async throws -> Mlops_V1_Dataset_ListDatasetsReply {
-        if !request.status.isEmpty, !Self.statuses.contains(request.status), request.status != "rejected" {
-            throw BusError.invalidArgument(field: "status", "must be one of active, deprecated, archived, rejected")
-        }
-        let page = try Fields.page(skip: request.skip, limit: request.limit)
-        let (items, total) = try await DatasetStore.list(status: request.status.isEmpty ? nil : request.status, search: request.search.isEmpty ? nil : request.search,
-                                                          skip: page.skip, limit: page.limit, on: deps.postgres, logger: context.logger)
+        let query = try DatasetListQuery(validating: request)
+        let (items, total) = try await DatasetStore.list(status: query.status, search: query.search, skip: query.skip, limit: query.limit,
+                                                          on: deps.postgres, logger: context.logger)
         var reply = Mlops_V1_Dataset_ListDatasetsReply()
         reply.items = items
         reply.total = total
@@ -48,14 +43,11 @@ struct DatasetHandlers: Sendable {
     }
 
     func update(_ request: Mlops_V1_Dataset_UpdateDatasetRequest, _ context: BusContext) async throws -> Mlops_V1_Dataset_Dataset {
-        let id = try Fields.id(request.id, field: "id")
-        if !request.status.isEmpty, !Self.statuses.contains(request.status) {
-            throw BusError.invalidArgument(field: "status", "must be one of active, deprecated, archived")
-        }
-        let description: String?? = request.setDescription ? .some(try Fields.text(request.description_p, field: "description", max: 10_000)) : nil
+        let update = try DatasetUpdate(validating: request)
+        let id = update.id
         return try await deps.idempotency.once(context, request: request) { connection in
-            guard try await DatasetStore.updateStatus(id: id, status: request.status.isEmpty ? nil : request.status, description: description, on: connection, logger: context.logger) else {
-                if try await DatasetStore.lockDataset(id, on: connection, logger: context.logger) == "rejected" {
+            guard try await DatasetStore.updateStatus(id: id, status: update.status, description: update.description, on: connection, logger: context.logger) else {
+                if try await DatasetStore.lockDataset(id, on: connection, logger: context.logger) == .rejected {
                     throw BusError.failedPrecondition("dataset \(id) was rejected at upload; its status cannot change")
                 }
                 throw BusError.notFound("dataset \(id) not found")

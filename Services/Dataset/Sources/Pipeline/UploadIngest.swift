@@ -48,7 +48,7 @@ struct UploadIngest {
             guard let existing = try await DatasetStore.dataset(id: id, on: deps.postgres, logger: logger) else {
                 throw BusError.notFound("dataset \(id) not found")
             }
-            guard existing.status != "rejected" else { throw BusError.failedPrecondition("dataset \(id) was rejected; upload it again as a new dataset") }
+            guard existing.status != .rejected else { throw BusError.failedPrecondition("dataset \(id) was rejected; upload it again as a new dataset") }
         case .newDataset(let name):
             if try await DatasetStore.datasetId(named: name, on: deps.postgres, logger: logger) != nil {
                 throw BusError.alreadyExists("a dataset named '\(name)' already exists")

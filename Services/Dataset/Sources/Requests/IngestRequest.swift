@@ -15,8 +15,8 @@ extension DatasetFormat {
 
 /// The request's format names.
 enum IngestRequest {
-    static func format(_ name: String) throws -> DatasetFormat {
-        guard let format = DatasetFormat(rawValue: name.isEmpty ? "jsonl" : name.lowercased()) else {
+    static func format(_ value: Mlops_V1_Dataset_SourceFormat) throws -> DatasetFormat {
+        guard let format = value == .unspecified ? .jsonl : DatasetFormat(value) else {
             throw BusError.invalidArgument(field: "format", "must be one of \(DatasetFormat.names)")
         }
         return format

@@ -15,11 +15,11 @@ enum DatasetStore {
         """
 
     /// Creates the dataset row; nil when the name is taken.
-    static func insertDataset(name: String, description: String, status: String, rejectionJSON: String?, createdBy: String,
+    static func insertDataset(name: String, description: String, status: Mlops_V1_Dataset_DatasetStatus, rejectionJSON: String?, createdBy: String,
                               on connection: PostgresConnection, logger: Logger) async throws -> Int64? {
         let rows = try await connection.query("""
             INSERT INTO dataset.training_datasets (name, description, status, rejection, created_by)
-            VALUES (\(name), \(description)::text, \(status), \(rejectionJSON)::jsonb, \(createdBy)::text)
+            VALUES (\(name), \(description)::text, \(status.name), \(rejectionJSON)::jsonb, \(createdBy)::text)
             ON CONFLICT (name) DO NOTHING RETURNING id
             """, logger: logger)
         for try await id in rows.decode(Int64.self) { return id }
@@ -32,7 +32,7 @@ enum DatasetStore {
         var sha256: String
         var blobSHA256: String
         var sizeBytes: Int64
-        var sourceFormat: String
+        var sourceFormat: Mlops_V1_Dataset_SourceFormat
         var totalSamples: Int
         var parentVersionId: Int64?
         var transformation: String
@@ -50,7 +50,7 @@ enum DatasetStore {
                 INSERT INTO dataset.dataset_versions (dataset_id, version, sha256, blob_sha256, size_bytes, source_format,
                     total_samples, parent_version_id, transformation, parameters, dropped_lines, quality_score, stats,
                     validated, created_by)
-                VALUES (\(new.datasetId), \(new.label), \(new.sha256), \(new.blobSHA256), \(new.sizeBytes), \(new.sourceFormat),
+                VALUES (\(new.datasetId), \(new.label), \(new.sha256), \(new.blobSHA256), \(new.sizeBytes), \(new.sourceFormat.name),
                     \(Int32(new.totalSamples)), \(new.parentVersionId)::int8, \(new.transformation), \(new.parametersJSON)::jsonb,
                     \(new.droppedLines), \(new.qualityScore)::float8, \(new.statsJSON)::jsonb, \(new.validated), \(new.createdBy)::text)
                 RETURNING *
@@ -72,9 +72,9 @@ enum DatasetStore {
     }
 
     /// Locks the dataset row so two derivations of one dataset pick distinct labels.
-    static func lockDataset(_ id: Int64, on connection: PostgresConnection, logger: Logger) async throws -> String? {
+    static func lockDataset(_ id: Int64, on connection: PostgresConnection, logger: Logger) async throws -> Mlops_V1_Dataset_DatasetStatus? {
         let rows = try await connection.query("SELECT status FROM dataset.training_datasets WHERE id = \(id) FOR UPDATE", logger: logger)
-        for try await status in rows.decode(String.self) { return status }
+        for try await status in rows.decode(String.self) { return try .stored(status, column: "training_datasets.status") }
         return nil
     }
 
@@ -106,9 +106,10 @@ enum DatasetStore {
         return dataset
     }
 
-    static func list(status: String?, search: String?, skip: Int, limit: Int, on client: PostgresClient, logger: Logger)
+    static func list(status: Mlops_V1_Dataset_DatasetStatus?, search: String?, skip: Int, limit: Int, on client: PostgresClient, logger: Logger)
         async throws -> (items: [Mlops_V1_Dataset_Dataset], total: Int64) {
         let pattern = search.map(SQLText.containsPattern)
+        let status = status?.name
         let rows = try await client.query("""
             SELECT \(unescaped: datasetColumns), count(*) OVER () AS total FROM dataset.training_datasets d
             WHERE (\(status)::text IS NULL OR d.status = \(status)::text)
@@ -143,7 +144,8 @@ enum DatasetStore {
         return (items, total)
     }
 
-    static func updateStatus(id: Int64, status: String?, description: String??, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+    static func updateStatus(id: Int64, status: Mlops_V1_Dataset_DatasetStatus?, description: String??, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let status = status?.name
         let setsDescription = description != nil
         let text = description ?? nil
         let rows = try await connection.query("""
@@ -211,7 +213,7 @@ enum DatasetStore {
         dataset.id = try row["id"].decode(Int64.self)
         dataset.name = try row["name"].decode(String.self)
         dataset.description_p = try row["description"].decode(String?.self) ?? ""
-        dataset.status = try row["status"].decode(String.self)
+        dataset.status = try .stored(try row["status"].decode(String.self), column: "training_datasets.status")
         dataset.createdBy = try row["created_by"].decode(String?.self) ?? ""
         dataset.createdAtUnixMs = try row["created_ms"].decode(Int64.self)
         dataset.updatedAtUnixMs = try row["updated_ms"].decode(Int64.self)

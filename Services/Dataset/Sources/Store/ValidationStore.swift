@@ -25,7 +25,7 @@ enum ValidationStore {
             let labels = try await DatasetStore.labels(datasetId: datasetId, on: connection, logger: logger)
             let version = try await DatasetStore.insertVersion(.init(
                 datasetId: datasetId, label: VersionLabels.nextMinor(of: source.proto.version, among: labels), sha256: derivedFile.plainSHA256,
-                blobSHA256: derivedFile.blobSHA256, sizeBytes: Int64(derivedFile.plainSize), sourceFormat: "derived", totalSamples: derivedFile.samples,
+                blobSHA256: derivedFile.blobSHA256, sizeBytes: Int64(derivedFile.plainSize), sourceFormat: .derived, totalSamples: derivedFile.samples,
                 parentVersionId: source.id, transformation: "validate", parametersJSON: plan.parametersJSON, droppedLines: 0,
                 qualityScore: result.derivedQuality, statsJSON: result.derivedStatsJSON, validated: true, createdBy: actor
             ), on: connection, logger: logger)

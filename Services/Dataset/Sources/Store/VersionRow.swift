@@ -19,7 +19,7 @@ enum VersionRow {
         version.version = try row["version"].decode(String.self)
         version.sha256 = try row["sha256"].decode(String.self)
         version.sizeBytes = try row["size_bytes"].decode(Int64.self)
-        version.sourceFormat = try row["source_format"].decode(String.self)
+        version.sourceFormat = try .stored(try row["source_format"].decode(String.self), column: "dataset_versions.source_format")
         version.totalSamples = Int64(try row["total_samples"].decode(Int32.self))
         version.parentVersionID = try row["parent_version_id"].decode(Int64?.self) ?? 0
         version.transformation = try row["transformation"].decode(String.self)

@@ -12,7 +12,11 @@ extension NewModel {
         input.finetuningJobId = request.finetuningJobID
         input.project = request.project
         input.modelType = request.modelType
-        input.modelFormat = request.modelFormat
+        let format = request.modelFormat == .unspecified ? Mlops_V1_Registry_ModelFormat.standard : request.modelFormat
+        guard let formatName = format.name else {
+            throw BusError.invalidArgument(field: "model_format", "must be one of \(Mlops_V1_Registry_ModelFormat.namesList)")
+        }
+        input.modelFormat = formatName
         input.artifactSHA256 = request.artifactSha256
         input.modelPath = request.modelPath
         input.description = request.description_p

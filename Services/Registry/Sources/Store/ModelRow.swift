@@ -1,6 +1,7 @@
 import Contracts
 import PostgresNIO
 import RegistryDomain
+import ServiceKit
 
 /// The model columns every query selects (alias `m`), and their decoding into the proto.
 enum ModelRow {
@@ -24,7 +25,7 @@ enum ModelRow {
         model.project = try row["project"].decode(String?.self) ?? ""
         model.modelType = try row["model_type"].decode(String?.self) ?? ""
         model.modelPath = try row["model_path"].decode(String.self)
-        model.modelFormat = try row["model_format"].decode(String.self)
+        model.modelFormat = try .stored(try row["model_format"].decode(String.self), column: "models.model_format")
         model.modelSizeGb = try row["model_size_gb"].decode(Double?.self) ?? 0
         let status = try row["status"].decode(String.self)
         model.status = ModelStage(rawValue: status)?.proto ?? .unspecified

@@ -23,8 +23,8 @@ enum JobRequests {
 
     static func list(_ request: Mlops_V1_Trainer_ListJobsRequest) throws -> ListQuery {
         var status: JobState?
-        if !request.status.isEmpty {
-            guard let state = JobState(rawValue: request.status) else {
+        if request.status != .unspecified {
+            guard let state = JobState(request.status) else {
                 throw BusError.invalidArgument(field: "status", "must be one of \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             status = state

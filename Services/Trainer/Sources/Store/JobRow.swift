@@ -18,7 +18,7 @@ struct StoredJob: Sendable {
     var caller: CallerContext
 
     var id: Int64 { proto.id }
-    var state: JobState? { JobState(rawValue: proto.status) }
+    var state: JobState? { JobState(proto.status) }
 
     /// The validated spec; the stored request always validates (it was validated on the way in).
     func spec() throws -> JobSpec {
@@ -62,7 +62,7 @@ enum JobRow {
         job.priority = try row["priority"].decode(Int32.self)
         job.gpuRequest = try row["gpu_request"].decode(String.self)
         job.gpuIds = (try row["gpu_ids"].decode(String?.self) ?? "").split(separator: ",").map(String.init)
-        job.status = try row["status"].decode(String.self)
+        job.status = try JobState.stored(try row["status"].decode(String.self)).proto
         job.statusReason = try row["status_reason"].decode(String?.self) ?? ""
         job.errorMessage = try row["error_message"].decode(String?.self) ?? ""
         job.errorField = try row["error_field"].decode(String?.self) ?? ""

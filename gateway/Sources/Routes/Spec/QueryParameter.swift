@@ -1,3 +1,4 @@
+import Contracts
 import JSON
 
 /// One query parameter of a route: its type and its limits, written once and
@@ -42,8 +43,9 @@ struct QueryParameter: Sendable {
         QueryParameter(name: name, kind: .choice(values, default: value), description: description)
     }
 
-    static func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type) -> QueryParameter where T.RawValue == String {
-        choice(name, T.allCases.map(\.rawValue))
+    /// A bus enum's names (Contracts' `WireNamed`).
+    static func choice<T: WireNamed>(_ name: String, _ type: T.Type) -> QueryParameter {
+        choice(name, T.names)
     }
 
     static func timestamp(_ name: String, description: String? = nil) -> QueryParameter {
