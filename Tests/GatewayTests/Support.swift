@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import PostgresNIO
 import ServiceKit
 import TestKit
 import Testing
@@ -23,6 +24,8 @@ struct Gateway: Sendable {
     let client: any TestClientProtocol
     let database: TestDatabase
     let dataRoot: URL
+    /// The gateway's own pool (its schema on the search path).
+    let postgres: PostgresClient
 
     var port: Int { client.port ?? 0 }
 
@@ -85,7 +88,7 @@ struct Gateway: Sendable {
         let app = try await buildApplication(settings: settings, dependencies: dependencies)
         do {
             let result = try await app.test(.live) { client in
-                try await body(Gateway(client: client, database: database, dataRoot: dataRoot))
+                try await body(Gateway(client: client, database: database, dataRoot: dataRoot, postgres: dependencies.postgres))
             }
             dependencies.bus.shutdown()
             if given == nil { await database.drop() }

@@ -59,7 +59,7 @@ public func buildApplication(settings: GatewaySettings, dependencies: GatewayDep
     let tokens = await TokenService(secret: settings.jwtSecret, ttlSeconds: settings.jwtTTLSeconds)
     let users = UserStore(postgres: postgres, logger: logger)
     let apiKeys = APIKeyStore(postgres: postgres, cacheSeconds: settings.apiKeyCacheSeconds, logger: logger)
-    let audit = AuditLog(postgres: postgres, logger: logger)
+    let audit = AuditLog(postgres: postgres, deadLetterFile: settings.common.dataRoot.appendingPathComponent("audit/dead-letter.jsonl"), logger: logger)
     let uploads = try UploadStore(postgres: postgres, dataRoot: settings.common.dataRoot, logger: logger)
     let bus = dependencies.bus
 

@@ -24,13 +24,14 @@ struct AuthRoutes {
     }
 
     @Sendable func login(_ request: Request, _ context: GatewayContext) async throws -> Response {
-        var body = try await Body.object(request, limit: 16 * 1024)
+        var body = try await Body.object(request, limit: 16 * 1024, refusingNUL: false)
         body.rejectUnknown(["username", "password"])
-        let username = body.string("username", required: true, length: 1...64)
+        // The claimed name is audited even when it is refused (the audit escapes controls).
+        if case .string(let claimed)? = body.value("username") { context.audit?.subject = claimed }
+        let username = body.string("username", required: true, length: 1...64, pattern: .printable)
         let password = body.string("password", required: true, length: 1...1024)
         try body.finish()
         guard let username, let password else { throw GatewayError.internal() }
-        context.audit?.subject = username
         context.audit?.resource = "users/\(username)"
         guard let (user, stored) = try await users.credentials(username: username) else {
             await hasher.burn(password)

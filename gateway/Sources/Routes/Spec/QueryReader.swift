@@ -12,7 +12,14 @@ struct QueryReader {
     init(_ request: Request, _ spec: RouteSpec) {
         self.spec = spec
         var all: [(Substring, Substring)] = []
-        for (name, value) in request.uri.queryParameters { all.append((name, value)) }
+        for (name, value) in request.uri.queryParameters {
+            // Filters and names never hold control characters (and PostgreSQL no NUL): refused once, here.
+            if let bad = value.unicodeScalars.first(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+                errors.append(FieldError(String(name), bad.value == 0 ? "must not contain NUL (\\u0000)" : "must not contain control characters"))
+                continue
+            }
+            all.append((name, value))
+        }
         parameters = all
     }
 
