@@ -177,7 +177,7 @@ let package = Package(
         .target(
             name: "GatewayApp",
             dependencies: [
-                "ServiceKit", "Bus", "Contracts", "JSON",
+                "ServiceKit", "Bus", "Contracts", "JSON", "TrainerDomain",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "JWTKit", package: "jwt-kit"),

@@ -22,6 +22,14 @@ struct RegistrationRulesTests {
         #expect(model.finetuningJobId == nil && model.project == nil && model.tags.isEmpty)
     }
 
+    @Test func everyAllowedModelURISchemeIsAccepted() throws {
+        for scheme in FieldRules.modelURISchemes {
+            var input = valid()
+            input.mlflowModelURI = (Bool.random() ? scheme.uppercased() : scheme) + "abc/model"
+            #expect(try NewModel(validating: input, subject: "").mlflowModelURI == input.mlflowModelURI)
+        }
+    }
+
     @Test func anArtifactAddressBecomesABlobPath() throws {
         var input = valid()
         input.modelPath = ""
@@ -42,6 +50,13 @@ struct RegistrationRulesTests {
             ("version", { r in r.version = "" }),
             ("version", { r in r.version = String(repeating: "1", count: 51) }),
             ("version", { r in r.version = "1 0" }),
+            ("version", { r in r.version = "../../etc" }),
+            ("version", { r in r.version = ".." }),
+            ("version", { r in r.version = "1.0\u{0}" }),
+            ("mlflow_model_uri", { r in r.mlflowModelURI = "javascript:alert(1)" }),
+            ("mlflow_model_uri", { r in r.mlflowModelURI = "file:///etc/passwd" }),
+            ("mlflow_model_uri", { r in r.mlflowModelURI = "runs:/" }),
+            ("mlflow_model_uri", { r in r.mlflowModelURI = "runs:/abc /model" }),
             ("base_model", { r in r.baseModel = String(repeating: "b", count: 256) }),
             ("finetuning_job_id", { r in r.finetuningJobId = -1 }),
             ("project", { r in r.project = "line\nbreak" }),

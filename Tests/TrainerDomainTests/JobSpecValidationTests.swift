@@ -80,23 +80,23 @@ private func request(_ extra: String = "", hyperparameters: String = "") -> Stri
             "dataset_id: must be at least 1",
             "dataset_version: must be 1 to 50 ASCII letters, digits, '.', '_' or '-'",
             "method: must be one of full, lora, qlora",
-            "hyperparameters.lora_rank: must be at least 1",
+            "hyperparameters.lora_rank: must be between 1 and 1024",
             "hyperparameters.lora_alpha: must be greater than 0",
             "hyperparameters.lora_dropout: must be at least 0 and less than 1",
             "hyperparameters.learning_rate: must be greater than 0",
             "hyperparameters.batch_size: must be an integer, not a fraction",
             "hyperparameters.gradient_accumulation_steps: must be an integer, not boolean",
             "hyperparameters.num_epochs: must be a number, not string",
-            "hyperparameters.max_steps: must be at least 1",
-            "hyperparameters.warmup_steps: must be at least 0",
-            "hyperparameters.max_seq_length: must be at least 1",
-            "hyperparameters.save_steps: must be at least 1",
-            "hyperparameters.save_total_limit: must be at least 1",
-            "hyperparameters.eval_steps: must be at least 1",
+            "hyperparameters.max_steps: must be between 1 and 10000000",
+            "hyperparameters.warmup_steps: must be between 0 and 10000000",
+            "hyperparameters.max_seq_length: must be between 1 and 131072",
+            "hyperparameters.save_steps: must be between 1 and 10000000",
+            "hyperparameters.save_total_limit: must be between 1 and 1000",
+            "hyperparameters.eval_steps: must be between 1 and 10000000",
             "hyperparameters.eval_on_start: must be true or false, not number",
-            "hyperparameters.early_stopping_patience: must be at least 1",
-            "hyperparameters.logging_steps: must be at least 1",
-            "hyperparameters.seed: must be at least 0",
+            "hyperparameters.early_stopping_patience: must be between 1 and 1000",
+            "hyperparameters.logging_steps: must be between 1 and 1000000",
+            "hyperparameters.seed: must be between 0 and 4294967295",
             "hyperparameters.weight_decay: must be at least 0",
             "hyperparameters.max_grad_norm: must be greater than 0",
             "hyperparameters.lr_scheduler_type: must be one of linear, cosine, constant, constant_with_warmup, cosine_with_restarts, polynomial",
@@ -109,8 +109,8 @@ private func request(_ extra: String = "", hyperparameters: String = "") -> Stri
     }
 
     @Test(arguments: [
-        (#""lora_rank": 0"#, "hyperparameters.lora_rank: must be at least 1"),
-        (#""lora_rank": -3"#, "hyperparameters.lora_rank: must be at least 1"),
+        (#""lora_rank": 0"#, "hyperparameters.lora_rank: must be between 1 and 1024"),
+        (#""lora_rank": -3"#, "hyperparameters.lora_rank: must be between 1 and 1024"),
         (#""lora_rank": 8.5"#, "hyperparameters.lora_rank: must be an integer, not a fraction"),
         // The JSON module's one rule: an integer is an integer literal.
         (#""lora_rank": 4.0"#, "hyperparameters.lora_rank: must be an integer, not a fraction"),
@@ -122,6 +122,39 @@ private func request(_ extra: String = "", hyperparameters: String = "") -> Stri
     ])
     func oneBadHyperparameter(member: String, expected: String) {
         #expect(problems(request(hyperparameters: member)) == [expected])
+    }
+
+    /// Every numeric hyperparameter has an upper bound; the issue's examples among them.
+    @Test func everyNumericHyperparameterHasADocumentedMaximum() {
+        let fractional: Set = ["lora_alpha", "learning_rate", "num_epochs", "weight_decay", "max_grad_norm"]
+        let numeric = Hyperparameters.keys.filter { !["eval_on_start", "lr_scheduler_type", "gradient_checkpointing"].contains($0) }
+        #expect(Set(Hyperparameters.maximum.keys) == Set(numeric), "a bound for each numeric key, no more")
+        for (key, maximum) in Hyperparameters.maximum where key != "lora_dropout" {
+            let isFraction = fractional.contains(key)
+            let atMaximum = isFraction ? "\(maximum)" : "\(Int64(maximum))"
+            #expect(problems(request(hyperparameters: #""\#(key)": \#(atMaximum)"#)) == [], "\(key) at \(atMaximum)")
+            let above = isFraction ? "\(maximum * Double.random(in: 1.001...1e6))" : "\(Int64(maximum) + Int64.random(in: 1...1_000_000))"
+            let refused = problems(request(hyperparameters: #""\#(key)": \#(above)"#))
+            #expect(refused.count == 1 && refused.first?.hasPrefix("hyperparameters.\(key): must be") == true, "\(key) at \(above): \(refused)")
+        }
+        for member in [#""num_epochs": 1e12"#, #""max_seq_length": 1000000000"#, #""lora_rank": 1000000000"#, #""learning_rate": 1e300"#] {
+            #expect(problems(request(hyperparameters: member)).count == 1, "\(member)")
+        }
+    }
+
+    /// The runner checks the same table before importing torch (ml/src/mlops_ml/spec.py).
+    @Test func theRunnerHasTheSameMaximums() throws {
+        let spec = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../ml/src").standardized
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import json, sys; sys.path.insert(0, sys.argv[1]); from mlops_ml.spec import MAXIMUM; print(json.dumps(MAXIMUM))", spec.path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let python = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Double])
+        #expect(python == Hyperparameters.maximum)
     }
 
     @Test func acceptedEdgeValues() throws {

@@ -23,14 +23,31 @@ public enum FieldRules {
         return value
     }
 
-    /// Versions are free-form labels ("1.0.0", "2024-06-rc1") of 1–50 printable characters.
+    /// Versions ("1.0.0", "2024-06-rc1") follow the names' charset, `[A-Za-z0-9._-]`,
+    /// 1–50: they too end up in URLs and file paths.
     public static func version(_ value: String) throws(RegistryRuleError) -> String {
         guard !value.isEmpty else { throw .invalidField(field: "version", reason: "is required") }
         guard value.count <= 50 else { throw .invalidField(field: "version", reason: "must be at most 50 characters") }
-        guard value.unicodeScalars.allSatisfy({ !isControlOrSpace($0) }) else {
-            throw .invalidField(field: "version", reason: "must not contain spaces or control characters")
+        guard value.unicodeScalars.allSatisfy(isNameScalar) else {
+            throw .invalidField(field: "version", reason: "may contain only letters, digits, '.', '_' and '-'")
         }
+        guard value.contains(where: { $0 != "." }) else { throw .invalidField(field: "version", reason: "must not consist of dots only") }
         return value
+    }
+
+    /// The URI schemes an MLflow model reference may use; anything else
+    /// (javascript:, file:, data:) is refused before a page could link it.
+    public static let modelURISchemes = ["runs:/", "models:/", "mlflow-artifacts:", "http://", "https://"]
+
+    /// An optional MLflow model URI: single-line, no whitespace, an allowed scheme.
+    public static func optionalModelURI(_ value: String, field: String = "mlflow_model_uri") throws(RegistryRuleError) -> String? {
+        guard let uri = try optionalText(value, field: field, max: maxURI) else { return nil }
+        guard !uri.contains(where: \.isWhitespace) else { throw .invalidField(field: field, reason: "must not contain whitespace") }
+        let lower = uri.lowercased()
+        guard let scheme = modelURISchemes.first(where: lower.hasPrefix), uri.count > scheme.count else {
+            throw .invalidField(field: field, reason: "must start with one of \(modelURISchemes.joined(separator: ", ")) and name a model")
+        }
+        return uri
     }
 
     /// An optional single-line text: empty means absent (stored as NULL).
@@ -107,9 +124,5 @@ public enum FieldRules {
         case "a"..."z", "A"..."Z", "0"..."9", ".", "_", "-": true
         default: false
         }
-    }
-
-    private static func isControlOrSpace(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.properties.generalCategory == .control || scalar.properties.isWhitespace
     }
 }

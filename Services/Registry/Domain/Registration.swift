@@ -70,10 +70,7 @@ public struct NewModel: Sendable, Equatable {
         description = try FieldRules.optionalMultilineText(input.description, field: "description")
         tags = try FieldRules.tags(input.tags)
         deploymentConfigJSON = try FieldRules.optionalJSONObject(input.deploymentConfigJSON, field: "deployment_config_json")
-        mlflowModelURI = try FieldRules.optionalText(input.mlflowModelURI, field: "mlflow_model_uri", max: FieldRules.maxURI)
-        if let uri = mlflowModelURI, uri.contains(where: \.isWhitespace) {
-            throw .invalidField(field: "mlflow_model_uri", reason: "must not contain whitespace")
-        }
+        mlflowModelURI = try FieldRules.optionalModelURI(input.mlflowModelURI)
         let creator = input.createdBy.isEmpty ? subject : input.createdBy
         createdBy = try FieldRules.optionalText(creator, field: "created_by")
     }

@@ -1,5 +1,6 @@
 import Contracts
 import JSON
+import TrainerDomain
 
 /// The fine-tuning job and device schemas of the OpenAPI document.
 extension OpenAPI {
@@ -11,7 +12,7 @@ extension OpenAPI {
                             ("perplexity", nullableNumber), ("learning_rate", nullableNumber), ("grad_norm", nullableNumber),
                             ("tokens_per_second", nullableNumber), ("gpu_memory_gb", nullableNumber), ("time", dateTime)],
                            required: ["step", "time"])
-        let hyperparameters = object([
+        let hyperparameters = withMaximums(object([
             ("lora_rank", type("integer", ("minimum", .int(1)))), ("lora_alpha", type("number", ("exclusiveMinimum", .int(0)))),
             ("lora_dropout", type("number", ("minimum", .int(0)), ("exclusiveMaximum", .int(1)))),
             ("learning_rate", type("number", ("exclusiveMinimum", .int(0)))), ("batch_size", type("integer", ("minimum", .int(1)))),
@@ -23,7 +24,7 @@ extension OpenAPI {
             ("logging_steps", type("integer", ("minimum", .int(1)))), ("seed", type("integer", ("minimum", .int(0)))),
             ("weight_decay", type("number", ("minimum", .int(0)))), ("max_grad_norm", type("number", ("exclusiveMinimum", .int(0)))),
             ("lr_scheduler_type", type("string")), ("gradient_checkpointing", type("boolean", nullable: true)),
-        ], required: [])
+        ], required: []))
         return [
             ("FinetuningJobCreate", object([
                 ("job_name", type("string", ("minLength", .int(1)), ("maxLength", .int(255)))),
@@ -64,5 +65,17 @@ extension OpenAPI {
                                                         required: ["job_id", "holder", "expires_at"]), type("null")])))),
             ], required: ["id", "kind", "name", "lease"])))], required: ["devices"])),
         ]
+    }
+
+    /// Each numeric hyperparameter's upper bound, from the trainer's one table (lora_dropout's is exclusive, already there).
+    private static func withMaximums(_ schema: JSONValue) -> JSONValue {
+        guard case .object(var members) = schema, let index = members.firstIndex(where: { $0.0 == "properties" }),
+              case .object(let properties) = members[index].1 else { return schema }
+        members[index].1 = .object(properties.map { name, property in
+            guard let maximum = Hyperparameters.maximum[name], name != "lora_dropout", case .object(var fields) = property else { return (name, property) }
+            fields.append(("maximum", maximum == maximum.rounded() ? .int(Int64(maximum)) : .double(maximum)))
+            return (name, .object(fields))
+        })
+        return .object(members)
     }
 }

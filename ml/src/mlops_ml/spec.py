@@ -44,6 +44,17 @@ HYPERPARAMETERS: dict[str, tuple[str, Any, str | None, bool]] = {
     "gradient_checkpointing": ("bool", None, None, True),  # default: qlora on GPU
 }
 
+# The largest value of each numeric key: the same table as the trainer's
+# (TrainerDomain Hyperparameters.maximum), checked again here before torch.
+MAXIMUM: dict[str, float] = {
+    "lora_rank": 1024, "lora_alpha": 4096, "lora_dropout": 1, "learning_rate": 1,
+    "batch_size": 4096, "gradient_accumulation_steps": 4096, "num_epochs": 1000,
+    "max_steps": 10_000_000, "warmup_steps": 10_000_000, "max_seq_length": 131_072,
+    "save_steps": 10_000_000, "save_total_limit": 1000, "eval_steps": 10_000_000,
+    "early_stopping_patience": 1000, "logging_steps": 1_000_000, "seed": 4_294_967_295,
+    "weight_decay": 10, "max_grad_norm": 1_000_000,
+}
+
 DEFAULT_LR = {"full": 5e-5, "lora": 2e-4, "qlora": 2e-4}
 SCHEDULERS = ("linear", "cosine", "constant", "constant_with_warmup", "cosine_with_restarts", "polynomial")
 
@@ -92,6 +103,8 @@ def _check_value(name: str, value: Any, kind: str, constraint: str | None, nulla
         raise SpecError(path, f"{name} must be >= 0, got {value!r}")
     if constraint == "unit" and not (0 <= value < 1):
         raise SpecError(path, f"{name} must be in [0, 1), got {value!r}")
+    if name in MAXIMUM and value > MAXIMUM[name]:
+        raise SpecError(path, f"{name} must be at most {MAXIMUM[name]:g}, got {value!r}")
     return value
 
 

@@ -6,25 +6,25 @@ import JSON
 ///
 /// | key | default | rule |
 /// |---|---|---|
-/// | `lora_rank` | 8 | int ≥ 1 |
-/// | `lora_alpha` | 16 | > 0 |
+/// | `lora_rank` | 8 | int 1–1024 |
+/// | `lora_alpha` | 16 | > 0, ≤ 4096 |
 /// | `lora_dropout` | 0.05 | 0 ≤ x < 1 |
-/// | `learning_rate` | 5e-5 full, 2e-4 lora/qlora | > 0 |
-/// | `batch_size` | 4 | int ≥ 1 (per device) |
-/// | `gradient_accumulation_steps` | 1 | int ≥ 1 |
-/// | `num_epochs` | 1 | > 0 (fractions allowed) |
-/// | `max_steps` | null | int ≥ 1, overrides epochs |
-/// | `warmup_steps` | 0 | int ≥ 0 |
-/// | `max_seq_length` | 512 | int ≥ 1 |
-/// | `save_steps` | 500 | int ≥ 1 (seed §16: a checkpoint every 500 steps) |
-/// | `save_total_limit` | null | int ≥ 1 |
-/// | `eval_steps` | null | int ≥ 1; null = evaluate at each epoch end |
+/// | `learning_rate` | 5e-5 full, 2e-4 lora/qlora | > 0, ≤ 1 |
+/// | `batch_size` | 4 | int 1–4096 (per device) |
+/// | `gradient_accumulation_steps` | 1 | int 1–4096 |
+/// | `num_epochs` | 1 | > 0, ≤ 1000 (fractions allowed) |
+/// | `max_steps` | null | int 1–10⁷, overrides epochs |
+/// | `warmup_steps` | 0 | int 0–10⁷ |
+/// | `max_seq_length` | 512 | int 1–131072 |
+/// | `save_steps` | 500 | int 1–10⁷ (seed §16: a checkpoint every 500 steps) |
+/// | `save_total_limit` | null | int 1–1000 |
+/// | `eval_steps` | null | int 1–10⁷; null = evaluate at each epoch end |
 /// | `eval_on_start` | false | bool; needs a validation file |
-/// | `early_stopping_patience` | null | int ≥ 1; needs a validation file |
-/// | `logging_steps` | 10 | int ≥ 1 |
-/// | `seed` | 42 | int ≥ 0 |
-/// | `weight_decay` | 0 | ≥ 0 |
-/// | `max_grad_norm` | 1.0 | > 0 |
+/// | `early_stopping_patience` | null | int 1–1000; needs a validation file |
+/// | `logging_steps` | 10 | int 1–10⁶ |
+/// | `seed` | 42 | int 0–2³²−1 |
+/// | `weight_decay` | 0 | 0–10 |
+/// | `max_grad_norm` | 1.0 | > 0, ≤ 10⁶ |
 /// | `lr_scheduler_type` | linear | see `LRSchedulerType` |
 /// | `gradient_checkpointing` | null (runner: on for qlora on GPU) | bool |
 public struct Hyperparameters: Sendable, Hashable {
@@ -49,6 +49,18 @@ public struct Hyperparameters: Sendable, Hashable {
     public var maxGradNorm: Double = 1
     public var lrSchedulerType: LRSchedulerType = .linear
     public var gradientCheckpointing: Bool? = nil
+
+    /// The largest value each numeric key accepts (the runner checks the same:
+    /// ml/src/mlops_ml/spec.py `MAXIMUM`). Far above any real run, low enough
+    /// that a typo cannot ask for a trillion epochs or a 2^30-token context.
+    public static let maximum: [String: Double] = [
+        "lora_rank": 1_024, "lora_alpha": 4_096, "lora_dropout": 1, "learning_rate": 1,
+        "batch_size": 4_096, "gradient_accumulation_steps": 4_096, "num_epochs": 1_000,
+        "max_steps": 10_000_000, "warmup_steps": 10_000_000, "max_seq_length": 131_072,
+        "save_steps": 10_000_000, "save_total_limit": 1_000, "eval_steps": 10_000_000,
+        "early_stopping_patience": 1_000, "logging_steps": 1_000_000, "seed": 4_294_967_295,
+        "weight_decay": 10, "max_grad_norm": 1_000_000,
+    ]
 
     /// All defaults, with the method's default learning rate.
     public init(method: TrainingMethod) {

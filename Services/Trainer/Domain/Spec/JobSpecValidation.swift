@@ -101,15 +101,27 @@ public enum JobSpecValidation {
     }
 
     private static func readHyperparameters(_ r: inout FieldReader, into h: inout Hyperparameters) {
-        /// An integer hyperparameter ≥ `minimum`.
-        func count(_ key: String, minimum: Int64) -> Int? { r.int(key, range: minimum...Int64.max).map(Int.init) }
+        /// An integer hyperparameter from `minimum` to its documented maximum.
+        func count(_ key: String, minimum: Int64) -> Int? {
+            r.int(key, range: minimum...Int64(Hyperparameters.maximum[key]!)).map(Int.init)
+        }
+        /// A number within `bound` and at most its documented maximum.
+        func number(_ key: String, _ bound: FieldReader.NumberBound) -> Double? {
+            guard let value = r.double(key, bound) else { return nil }
+            let maximum = Hyperparameters.maximum[key]!
+            guard value <= maximum else {
+                r.fail(key, "must be at most \(maximum == maximum.rounded() ? String(Int64(maximum)) : String(maximum))")
+                return nil
+            }
+            return value
+        }
         if let v = count("lora_rank", minimum: 1) { h.loraRank = v }
-        if let v = r.double("lora_alpha", .positive) { h.loraAlpha = v }
+        if let v = number("lora_alpha", .positive) { h.loraAlpha = v }
         if let v = r.double("lora_dropout", .unitInterval) { h.loraDropout = v }
-        if let v = r.double("learning_rate", .positive) { h.learningRate = v }
+        if let v = number("learning_rate", .positive) { h.learningRate = v }
         if let v = count("batch_size", minimum: 1) { h.batchSize = v }
         if let v = count("gradient_accumulation_steps", minimum: 1) { h.gradientAccumulationSteps = v }
-        if let v = r.double("num_epochs", .positive) { h.numEpochs = v }
+        if let v = number("num_epochs", .positive) { h.numEpochs = v }
         if let v = count("max_steps", minimum: 1) { h.maxSteps = v }
         if let v = count("warmup_steps", minimum: 0) { h.warmupSteps = v }
         if let v = count("max_seq_length", minimum: 1) { h.maxSeqLength = v }
@@ -120,8 +132,8 @@ public enum JobSpecValidation {
         if let v = count("early_stopping_patience", minimum: 1) { h.earlyStoppingPatience = v }
         if let v = count("logging_steps", minimum: 1) { h.loggingSteps = v }
         if let v = count("seed", minimum: 0) { h.seed = v }
-        if let v = r.double("weight_decay", .nonNegative) { h.weightDecay = v }
-        if let v = r.double("max_grad_norm", .positive) { h.maxGradNorm = v }
+        if let v = number("weight_decay", .nonNegative) { h.weightDecay = v }
+        if let v = number("max_grad_norm", .positive) { h.maxGradNorm = v }
         if let v = r.choice("lr_scheduler_type", LRSchedulerType.self) { h.lrSchedulerType = v }
         if let v = r.bool("gradient_checkpointing") { h.gradientCheckpointing = v }
         r.rejectUnknown(Set(Hyperparameters.keys))
