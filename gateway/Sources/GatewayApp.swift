@@ -58,6 +58,7 @@ public func buildApplication(settings: GatewaySettings, dependencies: GatewayDep
     let hasher = PasswordHasher(logN: settings.passwordLogN)
     let tokens = await TokenService(secret: settings.jwtSecret, ttlSeconds: settings.jwtTTLSeconds)
     let users = UserStore(postgres: postgres, logger: logger)
+    let directory = UserDirectory(users: users, cacheSeconds: settings.userCheckSeconds)
     let apiKeys = APIKeyStore(postgres: postgres, cacheSeconds: settings.apiKeyCacheSeconds, logger: logger)
     let audit = AuditLog(postgres: postgres, deadLetterFile: settings.common.dataRoot.appendingPathComponent("audit/dead-letter.jsonl"), logger: logger)
     let uploads = try UploadStore(postgres: postgres, dataRoot: settings.common.dataRoot, logger: logger)
@@ -65,17 +66,18 @@ public func buildApplication(settings: GatewaySettings, dependencies: GatewayDep
 
     let router = Router(context: GatewayContext.self)
     router.add(middleware: EdgeMiddleware(
-        authenticator: Authenticator(tokens: tokens, apiKeys: apiKeys),
+        authenticator: Authenticator(tokens: tokens, apiKeys: apiKeys, directory: directory),
         rateLimiter: RateLimiter(perMinute: settings.rateLimitPerMinute),
         audit: audit, trustedProxy: settings.trustedProxy, logger: logger
     ))
-    let table = RouteTable(router: router)
+    let idempotency = GatewayIdempotency(postgres: postgres, secret: settings.jwtSecret, maxBodyBytes: settings.maxBodyBytes, logger: logger)
+    let table = RouteTable(router: router, idempotency: idempotency)
     HealthServer.addRoutes(to: router, registry: dependencies.metrics, checks: [
         "database": { await ServiceMain.databaseCheck(postgres, logger: logger) },
         "bus": { await brokerCheck(bus) },
     ])
     SystemSpecs.register(table)
-    AuthRoutes(users: users, apiKeys: apiKeys, tokens: tokens, hasher: hasher,
+    AuthRoutes(users: users, directory: directory, apiKeys: apiKeys, tokens: tokens, hasher: hasher,
                auditStore: AuditStore(postgres: postgres, logger: logger), maxBodyBytes: settings.maxBodyBytes).register(table)
     ModelRoutes(calls: BusCalls(bus: bus, timeout: settings.busCallTimeout), maxBodyBytes: settings.maxBodyBytes).register(table)
     let processing = BusCalls(bus: bus, timeout: settings.processingCallTimeout, attemptTimeout: settings.processingCallTimeout)
@@ -89,7 +91,8 @@ public func buildApplication(settings: GatewaySettings, dependencies: GatewayDep
     var app = Application(
         router: router,
         configuration: .init(address: .hostname("0.0.0.0", port: settings.httpPort), serverName: "mlops-gateway"),
-        services: [postgres, audit, dependencies.jobEvents],
+        services: [postgres, audit, dependencies.jobEvents,
+                   GatewayIdempotencyPruner(idempotency: idempotency, retention: settings.common.idempotencyRetention)],
         logger: logger
     )
     let admin = settings.adminUsername.flatMap { name in settings.adminPassword.map { (name, $0) } }

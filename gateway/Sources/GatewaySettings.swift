@@ -26,6 +26,8 @@ public struct GatewaySettings: Sendable {
     public var processingCallTimeout: Duration
     /// How long an API-key lookup (hit or miss) is cached in process.
     public var apiKeyCacheSeconds: Int
+    /// How long a token's subject (exists, enabled, role) is trusted between checks.
+    public var userCheckSeconds: Int
     /// scrypt's cost as log2(N). Not read from the environment: production
     /// always uses the default; tests lower it to keep logins fast.
     public var passwordLogN: Int = 15
@@ -54,13 +56,14 @@ public struct GatewaySettings: Sendable {
         let trusted = environment.bool("TRUSTED_PROXY", default: false)
         let busTimeout = environment.int("BUS_CALL_TIMEOUT_MS", default: 10_000, range: 50...600_000)
         let keyCache = environment.int("API_KEY_CACHE_SECONDS", default: 30, range: 0...3600)
+        let userCheck = environment.int("USER_CHECK_SECONDS", default: 5, range: 0...300)
         let processingTimeout = environment.int("PROCESSING_CALL_TIMEOUT_MS", default: 900_000, range: 1000...3_600_000)
         return GatewaySettings(
             common: common, httpPort: httpPort, jwtSecret: Array(secret.utf8), jwtTTLSeconds: ttl,
             adminUsername: adminUsername, adminPassword: adminPassword, rateLimitPerMinute: rate,
             maxBodyBytes: maxBody, maxUploadBytes: Int64(maxUpload), trustedProxy: trusted,
             busCallTimeout: .milliseconds(busTimeout), processingCallTimeout: .milliseconds(processingTimeout),
-            apiKeyCacheSeconds: keyCache
+            apiKeyCacheSeconds: keyCache, userCheckSeconds: userCheck
         )
     }
 

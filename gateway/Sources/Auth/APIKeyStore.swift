@@ -1,3 +1,4 @@
+import JSON
 import Crypto
 import Foundation
 import Logging
@@ -94,6 +95,7 @@ public final class APIKeyStore: Sendable {
         let digest = Self.sha256(key)
         let rows = try await postgres.query("""
             INSERT INTO api_keys (name, role, key_sha256, created_by) VALUES (\(name), \(role.rawValue), \(digest), \(createdBy))
+            ON CONFLICT (created_by, lower(name)) WHERE revoked_at IS NULL DO NOTHING
             RETURNING id, created_at
             """, logger: logger)
         for try await (id, created) in rows.decode((Int64, Date).self) {
@@ -101,7 +103,7 @@ public final class APIKeyStore: Sendable {
             _ = cache.withLock { $0.entries.removeValue(forKey: digest) }
             return (APIKeyRecord(id: id, name: name, role: role, createdAt: created, revokedAt: nil), key)
         }
-        throw GatewayError.internal("api key was not stored")
+        throw GatewayError(.conflict, "conflict", "you already have a live API key named '\(name)'", errors: [FieldError("name", "is taken")])
     }
 
     func list(skip: Int, limit: Int) async throws -> (items: [APIKeyRecord], total: Int) {

@@ -1,10 +1,14 @@
 import Hummingbird
 
 /// Turns `Authorization: Bearer …` into a principal: an API key (`mlk_…`,
-/// cached lookups) or a JWT (verified in process, no database).
+/// cached lookups) or a JWT (verified in process), whose subject must still
+/// exist and be enabled (`UserDirectory`); its role is the lower of the
+/// token's and the user's current one, so a demotion takes effect at once
+/// and a promotion at the next login.
 struct Authenticator: Sendable {
     let tokens: TokenService
     let apiKeys: APIKeyStore
+    let directory: UserDirectory
 
     func authenticate(_ request: Request) async throws -> Principal {
         guard let header = request.headers[.authorization] else {
@@ -20,9 +24,13 @@ struct Authenticator: Sendable {
             }
             return principal
         }
-        guard let principal = await tokens.verify(credential) else {
+        guard var principal = await tokens.verify(credential) else {
             throw GatewayError.unauthorized("invalid or expired access token")
         }
+        guard let current = try await directory.current(principal.subject), !current.disabled else {
+            throw GatewayError.unauthorized("the token's user no longer exists or is disabled")
+        }
+        principal.role = min(principal.role, current.role)
         return principal
     }
 }

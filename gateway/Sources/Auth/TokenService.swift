@@ -8,10 +8,13 @@ struct AccessClaims: JWTPayload {
     var role: String
     var exp: ExpirationClaim
     var iat: IssuedAtClaim
+    /// Absent from tokens issued before it was added; enforced when present.
+    var nbf: NotBeforeClaim?
     var jti: IDClaim
 
     func verify(using algorithm: some JWTAlgorithm) async throws {
         try exp.verifyNotExpired()
+        try nbf?.verifyNotBefore()
         guard Role(rawValue: role) != nil else { throw JWTError.claimVerificationFailure(failedClaim: nil, reason: "unknown role") }
     }
 }
@@ -38,7 +41,7 @@ public final class TokenService: Sendable {
         let claims = AccessClaims(
             sub: SubjectClaim(value: principal.subject), role: principal.role.rawValue,
             exp: ExpirationClaim(value: now.addingTimeInterval(Double(ttlSeconds))),
-            iat: IssuedAtClaim(value: now), jti: IDClaim(value: UUID().uuidString.lowercased())
+            iat: IssuedAtClaim(value: now), nbf: NotBeforeClaim(value: now), jti: IDClaim(value: UUID().uuidString.lowercased())
         )
         return try await keys.sign(claims)
     }

@@ -8,6 +8,7 @@ public struct UserRecord: Sendable {
     public var username: String
     public var role: Role
     public var createdAt: Date
+    public var disabled = false
 }
 
 /// Users in the gateway schema.
@@ -19,7 +20,7 @@ public struct UserStore: Sendable {
     func credentials(username: String) async throws -> (UserRecord, PasswordHash)? {
         let rows = try await postgres.query("""
             SELECT id, username, role, created_at, password_kdf, password_params, password_salt, password_hash
-            FROM users WHERE username = \(username)
+            FROM users WHERE username = \(username) AND NOT disabled
             """, logger: logger)
         for try await (id, name, role, created, kdf, params, salt, hash) in rows.decode((Int64, String, String, Date, String, String, ByteBuffer, ByteBuffer).self) {
             guard let role = Role(rawValue: role) else { return nil }
@@ -34,7 +35,7 @@ public struct UserStore: Sendable {
         let rows = try await postgres.query("""
             INSERT INTO users (username, role, password_kdf, password_params, password_salt, password_hash)
             VALUES (\(username), \(role.rawValue), \(password.kdf), \(password.params), \(ByteBuffer(bytes: password.salt)), \(ByteBuffer(bytes: password.hash)))
-            ON CONFLICT (username) DO NOTHING
+            ON CONFLICT DO NOTHING
             RETURNING id, created_at
             """, logger: logger)
         for try await (id, created) in rows.decode((Int64, Date).self) {
@@ -43,11 +44,52 @@ public struct UserStore: Sendable {
         return nil
     }
 
+    /// The user's role and whether it is disabled; nil when there is no such user.
+    func access(username: String) async throws -> UserAccess? {
+        let rows = try await postgres.query("SELECT role, disabled FROM users WHERE username = \(username)", logger: logger)
+        for try await (role, disabled) in rows.decode((String, Bool).self) {
+            // An unknown role in the table grants nothing.
+            guard let role = Role(rawValue: role) else { return UserAccess(role: .viewer, disabled: true) }
+            return UserAccess(role: role, disabled: disabled)
+        }
+        return nil
+    }
+
+    /// Changes the role and/or the disabled flag; nil when there is no such user.
+    func update(id: Int64, role: Role?, disabled: Bool?) async throws -> UserRecord? {
+        let rows = try await postgres.query("""
+            UPDATE users SET role = COALESCE(\(role?.rawValue)::text, role), disabled = COALESCE(\(disabled)::bool, disabled), updated_at = now()
+            WHERE id = \(id) RETURNING id, username, role, created_at, disabled
+            """, logger: logger)
+        for try await (id, name, role, created, disabled) in rows.decode((Int64, String, String, Date, Bool).self) {
+            return UserRecord(id: id, username: name, role: Role(rawValue: role) ?? .viewer, createdAt: created, disabled: disabled)
+        }
+        return nil
+    }
+
+    /// Deletes the user; its name, or nil when there was none.
+    func delete(id: Int64) async throws -> String? {
+        let rows = try await postgres.query("DELETE FROM users WHERE id = \(id) RETURNING username", logger: logger)
+        for try await name in rows.decode(String.self) { return name }
+        return nil
+    }
+
+    /// Whether `id` is the only administrator that can still sign in.
+    func isLastActiveAdmin(_ id: Int64) async throws -> Bool {
+        let rows = try await postgres.query("""
+            SELECT u.role = 'admin' AND NOT u.disabled
+                   AND NOT EXISTS (SELECT 1 FROM users o WHERE o.role = 'admin' AND NOT o.disabled AND o.id <> u.id)
+            FROM users u WHERE u.id = \(id)
+            """, logger: logger)
+        for try await last in rows.decode(Bool.self) { return last }
+        return false
+    }
+
     func list(skip: Int, limit: Int) async throws -> (items: [UserRecord], total: Int) {
         var items: [UserRecord] = []
-        let rows = try await postgres.query("SELECT id, username, role, created_at FROM users ORDER BY id LIMIT \(limit) OFFSET \(skip)", logger: logger)
-        for try await (id, name, role, created) in rows.decode((Int64, String, String, Date).self) {
-            items.append(UserRecord(id: id, username: name, role: Role(rawValue: role) ?? .viewer, createdAt: created))
+        let rows = try await postgres.query("SELECT id, username, role, created_at, disabled FROM users ORDER BY id LIMIT \(limit) OFFSET \(skip)", logger: logger)
+        for try await (id, name, role, created, disabled) in rows.decode((Int64, String, String, Date, Bool).self) {
+            items.append(UserRecord(id: id, username: name, role: Role(rawValue: role) ?? .viewer, createdAt: created, disabled: disabled))
         }
         var total = 0
         for try await count in try await postgres.query("SELECT count(*) FROM users", logger: logger).decode(Int.self) { total = count }

@@ -34,7 +34,14 @@ struct EdgeMiddleware: RouterMiddleware {
             if rateLimiter.isEnabled, !Self.unlimited.contains(pattern), let wait = rateLimiter.take(context.clientIP) {
                 throw GatewayError.tooManyRequests(retryAfter: wait)
             }
-            guard pattern != "NotFound" else { throw GatewayError.notFound("no route \(request.method.rawValue) \(request.uri.path)") }
+            guard pattern != "NotFound" else {
+                let allowed = GatewayRoutes.allowedMethods(path: request.uri.path)
+                if !allowed.isEmpty {
+                    throw GatewayError(.methodNotAllowed, "method-not-allowed", "\(request.method.rawValue) is not served on \(request.uri.path)",
+                                       headers: [.allow: allowed.joined(separator: ", ")])
+                }
+                throw GatewayError.notFound("no route \(request.method.rawValue) \(request.uri.path)")
+            }
             guard let access = AccessPolicy.access(method: request.method, path: pattern) else {
                 // Fail closed: a route missing from the policy table is never served.
                 throw GatewayError.forbidden("route has no access policy")

@@ -7,6 +7,7 @@ import PostgresNIO
 /// Login, users, API keys and the audit log.
 struct AuthRoutes {
     let users: UserStore
+    let directory: UserDirectory
     let apiKeys: APIKeyStore
     let tokens: TokenService
     let hasher: PasswordHasher
@@ -17,6 +18,8 @@ struct AuthRoutes {
         table.add(AuthSpecs.login, login)
         table.add(AuthSpecs.createUser, createUser)
         table.add(AuthSpecs.listUsers, listUsers)
+        table.add(AuthSpecs.updateUser, updateUser)
+        table.add(AuthSpecs.deleteUser, deleteUser)
         table.add(AuthSpecs.createAPIKey, createAPIKey)
         table.add(AuthSpecs.listAPIKeys, listAPIKeys)
         table.add(AuthSpecs.revokeAPIKey, revokeAPIKey)
@@ -79,11 +82,42 @@ struct AuthRoutes {
         return ListEnvelope.response(items, total: total, page: page, bytesPerItem: 120) { writeUser($0, into: &$1) }
     }
 
+    @Sendable func updateUser(_ request: Request, _ context: GatewayContext) async throws -> Response {
+        let id = try pathId(context)
+        var body = try await Body.object(request, limit: maxBodyBytes)
+        body.rejectUnknown(["role", "disabled"])
+        let role = body.choice("role", Role.self)
+        let disabled = body.bool("disabled")
+        if role == nil, disabled == nil, body.problems.isEmpty { body.fail("body", "give role or disabled") }
+        try body.finish()
+        if role.map({ $0 != .admin }) == true || disabled == true { try await keepAnAdministrator(besides: id) }
+        guard let user = try await users.update(id: id, role: role, disabled: disabled) else { throw GatewayError.notFound("no user \(id)") }
+        directory.forget(user.username)
+        context.audit?.resource = "users/\(id)"
+        var writer = JSONWriter()
+        writeUser(user, into: &writer)
+        return jsonResponse(writer)
+    }
+
+    @Sendable func deleteUser(_ request: Request, _ context: GatewayContext) async throws -> Response {
+        let id = try pathId(context)
+        try await keepAnAdministrator(besides: id)
+        guard let name = try await users.delete(id: id) else { throw GatewayError.notFound("no user \(id)") }
+        directory.forget(name)
+        return Response(status: .noContent)
+    }
+
+    /// Nobody may lock every administrator out: the last enabled one stays.
+    private func keepAnAdministrator(besides id: Int64) async throws {
+        if try await users.isLastActiveAdmin(id) { throw GatewayError.conflict("user \(id) is the last enabled administrator") }
+    }
+
     private func writeUser(_ user: UserRecord, into writer: inout JSONWriter) {
         writer.beginObject()
         writer.key("id"); writer.int(user.id)
         writer.key("username"); writer.string(user.username)
         writer.key("role"); writer.string(user.role.rawValue)
+        writer.key("disabled"); writer.bool(user.disabled)
         writer.key("created_at"); writer.string(RFC3339.format(user.createdAt))
         writer.endObject()
     }

@@ -22,12 +22,17 @@ enum Body {
     }
 
     private static func parsedObject(_ request: Request, limit: Int, allowEmpty: Bool, refusingNUL: Bool = true) async throws -> (members: [(String, JSONValue)], buffer: ByteBuffer) {
-        if let type = request.headers[.contentType]?.lowercased(),
-           !(type.hasPrefix("application/json") || (type.hasPrefix("application/") && type.contains("+json"))) {
+        let type = request.headers[.contentType]?.lowercased()
+        if let type, !(type.hasPrefix("application/json") || (type.hasPrefix("application/") && type.contains("+json"))) {
             throw GatewayError(.unsupportedMediaType, "unsupported-media-type", "the body must be application/json",
                                errors: [FieldError("Content-Type", "must be application/json")])
         }
         let buffer = try await collect(request, limit: limit)
+        // A body needs its type; only an empty one (where allowed) may come without.
+        if type == nil, buffer.readableBytes > 0 {
+            throw GatewayError(.unsupportedMediaType, "unsupported-media-type", "a JSON body needs Content-Type: application/json",
+                               errors: [FieldError("Content-Type", "is required with a body")])
+        }
         if buffer.readableBytes == 0 || buffer.readableBytesView.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             if allowEmpty { return ([], buffer) }
             throw GatewayError.invalid("body", "a JSON object is required")

@@ -8,13 +8,24 @@ import Hummingbird
 /// `GatewayRoutes.specs`) are the same set before it serves anything.
 final class RouteTable {
     let router: Router<GatewayContext>
+    let idempotency: GatewayIdempotency
     private(set) var registered: [AccessPolicy.Rule] = []
 
-    init(router: Router<GatewayContext>) { self.router = router }
+    init(router: Router<GatewayContext>, idempotency: GatewayIdempotency) {
+        self.router = router
+        self.idempotency = idempotency
+    }
 
     func add(_ spec: RouteSpec, _ handler: @escaping @Sendable (Request, GatewayContext) async throws -> Response) {
         registered.append(spec.rule)
-        router.on(RouterPath(spec.path), method: spec.method) { request, context in try await handler(request, context) }
+        if spec.replaysLocally {
+            let idempotency = idempotency, route = spec.rule.action
+            router.on(RouterPath(spec.path), method: spec.method) { request, context in
+                try await idempotency.run(request, context, route: route, handler)
+            }
+        } else {
+            router.on(RouterPath(spec.path), method: spec.method) { request, context in try await handler(request, context) }
+        }
     }
 
     /// Routes added by other code (HealthServer.addRoutes).

@@ -211,11 +211,11 @@ struct CSVSampleReader: Sendable {
         }
         let m = options.csvMapping
         guard let q = find(m.question) else {
-            return RecordError(line: recordLine, code: .csvMissingColumn, field: m.question,
+            return RecordError(line: recordLine, code: .csvMissingColumn, field: "columns.question",
                                reason: "CSV header has no \"\(m.question)\" column (columns: \(names.joined(separator: ", ")))")
         }
         guard let a = find(m.answer) else {
-            return RecordError(line: recordLine, code: .csvMissingColumn, field: m.answer,
+            return RecordError(line: recordLine, code: .csvMissingColumn, field: "columns.answer",
                                reason: "CSV header has no \"\(m.answer)\" column (columns: \(names.joined(separator: ", ")))")
         }
         var cols = Columns(names: names, question: q, answer: a,

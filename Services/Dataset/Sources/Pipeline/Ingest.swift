@@ -53,6 +53,11 @@ struct Ingest {
         defer { chunk.deallocate() }
 
         func handle(_ item: IngestItem) throws {
+            // A mapping that names no header column is the request's error, not the file's (API.md: 400).
+            if case .failure(let error) = item.record.result, error.code == .csvMissingColumn {
+                writer.discard()
+                throw IngestFailure(field: error.field ?? "columns", reason: error.reason)
+            }
             let record = item.record
             switch record.result {
             case .success(let sample):

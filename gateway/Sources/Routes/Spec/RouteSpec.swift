@@ -57,6 +57,13 @@ struct RouteSpec: Sendable {
 
     var rule: AccessPolicy.Rule { AccessPolicy.Rule(method, path) }
 
+    /// A mutation the gateway answers itself, with a JSON body or none: its
+    /// Idempotency-Key is kept by `GatewayIdempotency` (the bus routes' by the
+    /// services). An upload chunk is left out: Content-Range makes it idempotent.
+    var replaysLocally: Bool {
+        mutates && !callsBus && (body.map { $0.content.allSatisfy { $0.0 == "application/json" } } ?? true)
+    }
+
     /// The names of the `{name}` segments of the path, in order.
     var pathParameterNames: [String] {
         path.split(separator: "/").compactMap { segment in
