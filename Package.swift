@@ -229,13 +229,13 @@ let package = Package(
         ),
         .testTarget(
             name: "BusTests",
-            dependencies: ["Bus", "Contracts"],
+            dependencies: ["Bus", "Contracts", "TestKit"],
             path: "Tests/BusTests",
             swiftSettings: strict
         ),
         .testTarget(
             name: "ServiceKitTests",
-            dependencies: ["ServiceKit"],
+            dependencies: ["ServiceKit", "Bus"],
             path: "Tests/ServiceKitTests",
             swiftSettings: strict
         ),

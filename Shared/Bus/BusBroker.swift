@@ -12,12 +12,18 @@ public struct BusBrokerConfiguration: Sendable {
     public var xsubBind: String
     public var xpubBind: String
     public var machine: BrokerStateMachine.Configuration
+    /// With keys, all three sockets are CURVE servers admitting only the
+    /// authorized peers; nil: plaintext, anyone who reaches the ports is trusted.
+    public var security: BrokerSecurity?
 
-    public init(routerBind: String = "tcp://*:5555", xsubBind: String = "tcp://*:5556", xpubBind: String = "tcp://*:5557", machine: BrokerStateMachine.Configuration = .init()) {
+    /// Loopback by default: the bus trusts whoever can connect unless `security` is set.
+    public init(routerBind: String = "tcp://127.0.0.1:5555", xsubBind: String = "tcp://127.0.0.1:5556", xpubBind: String = "tcp://127.0.0.1:5557",
+                machine: BrokerStateMachine.Configuration = .init(), security: BrokerSecurity? = nil) {
         self.routerBind = routerBind
         self.xsubBind = xsubBind
         self.xpubBind = xpubBind
         self.machine = machine
+        self.security = security
     }
 }
 
@@ -41,6 +47,13 @@ public final class BusBroker: Service, Sendable {
         let logger = self.logger
         let mailbox = self.mailbox
         let proxyContext = self.proxyContext
+
+        // Before any CURVE socket binds: a context without a ZAP handler admits every key.
+        var zap: ZAPHandler?
+        if let security = configuration.security {
+            zap = try await ZAPHandler.start(contexts: [.shared, proxyContext], peers: security.peers, logger: logger)
+        }
+        defer { zap?.stop() }
 
         // Bind on the caller so a taken port fails the start, not a background thread.
         let bound = AsyncStream<(any Error)?>.makeStream()
@@ -70,6 +83,10 @@ public final class BusBroker: Service, Sendable {
                 let xpub = try ZMQSocket(proxyContext, type: ZMQ_XPUB)
                 xsub.setOption(ZMQ_RCVHWM, 100_000)
                 xpub.setOption(ZMQ_SNDHWM, 100_000)
+                if let security = configuration.security {
+                    xsub.serveCurve(security.keys)
+                    xpub.serveCurve(security.keys)
+                }
                 try xsub.bind(configuration.xsubBind)
                 try xpub.bind(configuration.xpubBind)
                 proxyBound.continuation.yield(nil)
@@ -86,7 +103,10 @@ public final class BusBroker: Service, Sendable {
             }
             break
         }
-        logger.info("broker listening", metadata: ["router": .string(configuration.routerBind), "xsub": .string(configuration.xsubBind), "xpub": .string(configuration.xpubBind)])
+        logger.info("broker listening", metadata: [
+            "router": .string(configuration.routerBind), "xsub": .string(configuration.xsubBind), "xpub": .string(configuration.xpubBind),
+            "curve": .string(configuration.security.map { "on, \($0.peers.all.count) authorized peers" } ?? "off (plaintext)"),
+        ])
 
         await withGracefulShutdownHandler {
             for await _ in finished.stream {}
@@ -104,6 +124,8 @@ private final class BrokerLoop: @unchecked Sendable {
     private let mailbox: Mailbox<BusBroker.Command>
     private let logger: Logger
     private var machine: BrokerStateMachine
+    /// With CURVE on: whom the ZAP handler admitted, and who may act for users.
+    private let peers: BusPeers?
 
     private let requests = Counter(label: "bus_broker_requests_total")
     private let replies = Counter(label: "bus_broker_replies_total")
@@ -117,7 +139,9 @@ private final class BrokerLoop: @unchecked Sendable {
         socket.setOption(ZMQ_RCVHWM, 0)
         // Sending to a peer that is gone fails instead of vanishing silently.
         socket.setOption(ZMQ_ROUTER_MANDATORY, 1)
+        if let security = configuration.security { socket.serveCurve(security.keys) }
         try socket.bind(configuration.routerBind)
+        peers = configuration.security?.peers
         self.mailbox = mailbox
         self.logger = logger
         machine = BrokerStateMachine(configuration: configuration.machine)
@@ -133,6 +157,7 @@ private final class BrokerLoop: @unchecked Sendable {
         // socket is read until empty before every sleep, not only when signalled.
         var mayHaveInput = true
         var frames: [Frame] = []
+        var sender = ""
         loop: while true {
             let now = unixMillisNow()
             let timeout = mayHaveInput ? 0 : Int(max(0, nextTick - now))
@@ -141,9 +166,21 @@ private final class BrokerLoop: @unchecked Sendable {
             }
             // Bounded batch so timers still run under a flood.
             var handled = 0
-            while handled < 1024, socket.receive(into: &frames) {
-                handle(frames)
-                handled += 1
+            if let peers {
+                while handled < 1024, socket.receive(into: &frames, userId: &sender) {
+                    handled += 1
+                    // Only a handshake that skipped ZAP leaves no known name: never trusted.
+                    guard peers.isKnown(sender) else {
+                        logger.warning("broker dropped a message from a peer without an authorized key")
+                        continue
+                    }
+                    handle(frames, sender: sender)
+                }
+            } else {
+                while handled < 1024, socket.receive(into: &frames) {
+                    handle(frames, sender: nil)
+                    handled += 1
+                }
             }
             // A receive that found nothing settled the signal; a full batch did not.
             mayHaveInput = handled == 1024
@@ -164,7 +201,8 @@ private final class BrokerLoop: @unchecked Sendable {
         _ = mailbox.close()
     }
 
-    private func handle(_ frames: [Frame]) {
+    /// `sender`: the peer's name (ZAP user id) with CURVE on, else nil.
+    private func handle(_ frames: [Frame], sender peerName: String?) {
         // [sender, empty, header, ...]
         guard frames.count >= 3, frames[1].isEmpty else { return }
         let sender = frames[0]
@@ -180,6 +218,11 @@ private final class BrokerLoop: @unchecked Sendable {
                 return
             }
             requests.increment()
+            if let peerName, let peers, let refusal = peers.identityRefusal(sender: peerName, carriesIdentity: envelope.carriesIdentity) {
+                logger.warning("broker refused a request", metadata: ["peer": .string(peerName), "service": .string(service), "reason": .string(refusal)])
+                perform([.respond(client: sender, service: service, requestId: envelope.requestId, code: .permissionDenied, message: refusal, body: [])])
+                return
+            }
             var body = frames[4]
             if service.hasPrefix(MDP.mmiPrefix) {
                 // MMI is rare and tiny: decode it properly for its body.

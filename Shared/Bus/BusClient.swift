@@ -37,9 +37,12 @@ public struct BusClientConfiguration: Sendable {
     public var attemptTimeout: Duration
     public var initialBackoff: Duration
     public var maxBackoff: Duration
+    /// CURVE keys when the broker requires them; nil: plaintext.
+    public var curve: BusClientKeys?
 
-    public init(endpoint: String, attemptTimeout: Duration = .seconds(3), initialBackoff: Duration = .milliseconds(50), maxBackoff: Duration = .seconds(1)) {
+    public init(endpoint: String, attemptTimeout: Duration = .seconds(3), initialBackoff: Duration = .milliseconds(50), maxBackoff: Duration = .seconds(1), curve: BusClientKeys? = nil) {
         self.endpoint = endpoint
+        self.curve = curve
         self.attemptTimeout = attemptTimeout
         self.initialBackoff = initialBackoff
         self.maxBackoff = maxBackoff
@@ -85,11 +88,12 @@ public final class BusClient: Sendable {
         try ZMQSocket.validate(endpoint: configuration.endpoint, type: ZMQ_DEALER, context: context)
         let mailbox = self.mailbox
         let endpoint = configuration.endpoint
+        let curve = configuration.curve
         let logger = logger
         let executor = BusClientExecutor(mailbox: mailbox)
         ioExecutor = executor
         startIOThread(name: "bus-client") {
-            ClientLoop(context: context, endpoint: endpoint, mailbox: mailbox, executor: executor, logger: logger).run()
+            ClientLoop(context: context, endpoint: endpoint, curve: curve, mailbox: mailbox, executor: executor, logger: logger).run()
         }
     }
 
@@ -217,6 +221,7 @@ public final class BusClient: Sendable {
 private struct ClientLoop {
     let context: ZMQContext
     let endpoint: String
+    let curve: BusClientKeys?
     let mailbox: Mailbox<BusClient.Command>
     let executor: BusClientExecutor
     let logger: Logger
@@ -229,6 +234,7 @@ private struct ClientLoop {
             socket = try ZMQSocket(context, type: ZMQ_DEALER)
             socket.setOption(ZMQ_SNDHWM, 0)
             socket.setOption(ZMQ_RCVHWM, 0)
+            socket.useCurve(curve)
             try socket.connect(endpoint)
         } catch {
             logger.critical("bus client could not connect", metadata: ["error": .string("\(error)")])

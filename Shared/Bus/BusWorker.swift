@@ -9,9 +9,12 @@ public struct BusWorkerConfiguration: Sendable {
     public var heartbeatIntervalMs: Int64
     public var liveness: Int
     public var drainGraceMs: Int64
+    /// CURVE keys when the broker requires them; nil: plaintext.
+    public var curve: BusClientKeys?
 
-    public init(endpoint: String, slots: Int = 8, heartbeatIntervalMs: Int64 = 2500, liveness: Int = 3, drainGraceMs: Int64 = 250) {
+    public init(endpoint: String, slots: Int = 8, heartbeatIntervalMs: Int64 = 2500, liveness: Int = 3, drainGraceMs: Int64 = 250, curve: BusClientKeys? = nil) {
         self.endpoint = endpoint
+        self.curve = curve
         self.slots = slots
         self.heartbeatIntervalMs = heartbeatIntervalMs
         self.liveness = liveness
@@ -205,6 +208,7 @@ private final class WorkerLoop: @unchecked Sendable {
                     let socket = try ZMQSocket(context, type: ZMQ_DEALER)
                     socket.setOption(ZMQ_SNDHWM, 0)
                     socket.setOption(ZMQ_RCVHWM, 0)
+                    socket.useCurve(configuration.curve)
                     try socket.connect(configuration.endpoint)
                     socket.send([[], MDP.workerHeader, MDP.Command.ready.frame, Array(service.utf8)])
                     poller.add(fd: socket.signalDescriptor, tag: UInt64(slot))

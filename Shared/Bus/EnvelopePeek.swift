@@ -6,6 +6,9 @@ struct EnvelopePeek: Equatable {
     var requestId: String = ""
     var method: String = ""
     var deadlineUnixMs: Int64 = 0
+    /// Whether the metadata names an end user (a subject or roles): the broker
+    /// lets only peers allowed to act for users send one.
+    var carriesIdentity = false
     /// The body's bytes within the peeked array (empty when absent).
     var body: Range<Int> = 0..<0
     /// The serialized `Metadata` within the peeked array; nil when absent.
@@ -15,6 +18,8 @@ struct EnvelopePeek: Equatable {
     private static let methodField = 3
     private static let bodyField = 4
     private static let metadataField = 5
+    private static let subjectField = 2
+    private static let rolesField = 3
     private static let deadlineField = 4
 
     /// nil when the bytes are not well-formed protobuf.
@@ -30,8 +35,9 @@ struct EnvelopePeek: Equatable {
                 case Self.bodyField: body = value.startIndex..<value.endIndex
                 default:
                     metadata = value.startIndex..<value.endIndex
-                    guard let deadline = Self.deadline(in: value) else { return nil }
+                    guard let (deadline, identity) = Self.deadlineAndIdentity(in: value) else { return nil }
                     deadlineUnixMs = deadline
+                    carriesIdentity = identity
                 }
             } else if !reader.skip(wireType: wireType) {
                 return nil
@@ -39,19 +45,24 @@ struct EnvelopePeek: Equatable {
         }
     }
 
-    private static func deadline(in metadata: ArraySlice<UInt8>) -> Int64? {
+    private static func deadlineAndIdentity(in metadata: ArraySlice<UInt8>) -> (Int64, Bool)? {
         var deadline: Int64 = 0
+        var identity = false
         var reader = WireReader(bytes: metadata)
         while !reader.isAtEnd {
             guard let (field, wireType) = reader.tag() else { return nil }
             if field == deadlineField && wireType == 0 {
                 guard let raw = reader.varint() else { return nil }
                 deadline = Int64(bitPattern: raw)
+            } else if (field == subjectField || field == rolesField) && wireType == 2 {
+                // A role, even an empty one, counts; an empty subject is "none" (proto3's default).
+                guard let value = reader.lengthDelimited() else { return nil }
+                identity = identity || field == rolesField || !value.isEmpty
             } else if !reader.skip(wireType: wireType) {
                 return nil
             }
         }
-        return deadline
+        return (deadline, identity)
     }
 }
 

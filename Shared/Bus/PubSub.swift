@@ -13,11 +13,14 @@ public final class BusPublisher: Sendable {
 
     private let mailbox = Mailbox<Command>()
 
-    public init(endpoint: String, context: ZMQContext = .shared, logger: Logger = Logger(label: "bus.publisher")) throws {
+    /// `curve`: keys when the broker requires them; nil: plaintext.
+    public init(endpoint: String, curve: BusClientKeys? = nil, context: ZMQContext = .shared, logger: Logger = Logger(label: "bus.publisher")) throws {
         try ZMQSocket.validate(endpoint: endpoint, type: ZMQ_PUB, context: context)
         let mailbox = self.mailbox
         startIOThread(name: "bus-publisher") {
-            guard let socket = try? ZMQSocket(context, type: ZMQ_PUB), (try? socket.connect(endpoint)) != nil else {
+            let socket = try? ZMQSocket(context, type: ZMQ_PUB)
+            socket?.useCurve(curve)
+            guard let socket, (try? socket.connect(endpoint)) != nil else {
                 logger.critical("publisher could not connect", metadata: ["endpoint": .string(endpoint)])
                 _ = mailbox.close()
                 return
@@ -64,7 +67,8 @@ public final class BusSubscriber: Sendable {
     /// Events in arrival order (per publisher, that is publication order).
     public let events: AsyncStream<Mlops_V1_Event>
 
-    public init(endpoint: String, topics: [String], bufferLimit: Int = 100_000, context: ZMQContext = .shared, logger: Logger = Logger(label: "bus.subscriber")) throws {
+    /// `curve`: keys when the broker requires them; nil: plaintext.
+    public init(endpoint: String, topics: [String], curve: BusClientKeys? = nil, bufferLimit: Int = 100_000, context: ZMQContext = .shared, logger: Logger = Logger(label: "bus.subscriber")) throws {
         try ZMQSocket.validate(endpoint: endpoint, type: ZMQ_SUB, context: context)
         let (stream, continuation) = AsyncStream<Mlops_V1_Event>.makeStream(bufferingPolicy: .bufferingOldest(bufferLimit))
         events = stream
@@ -76,6 +80,7 @@ public final class BusSubscriber: Sendable {
                 return
             }
             socket.setOption(ZMQ_RCVHWM, 100_000)
+            socket.useCurve(curve)
             for topic in topics { socket.setOption(ZMQ_SUBSCRIBE, bytes: Array(topic.utf8)) }
             guard (try? socket.connect(endpoint)) != nil else {
                 logger.critical("subscriber could not connect", metadata: ["endpoint": .string(endpoint)])

@@ -120,12 +120,27 @@ final class ZMQSocket {
     /// Receives one whole multipart message into `frames` (replacing what it
     /// held; its storage is reused across calls), or returns false when none is waiting.
     func receive(into frames: inout [Frame]) -> Bool {
+        receive(into: &frames, userId: nil)
+    }
+
+    /// The same, also setting `userId` to the ZAP user id that authenticated the
+    /// sender (RFC 27; "" when none), read from the first frame's metadata. Only
+    /// the broker with CURVE on asks: it costs a property lookup per message.
+    func receive(into frames: inout [Frame], userId: inout String) -> Bool {
+        withUnsafeMutablePointer(to: &userId) { receive(into: &frames, userId: $0) }
+    }
+
+    @inline(__always)
+    private func receive(into frames: inout [Frame], userId: UnsafeMutablePointer<String>?) -> Bool {
         frames.removeAll(keepingCapacity: true)
         while true {
             zmq_msg_init(message)
             if zmq_msg_recv(message, handle, ZMQ_DONTWAIT) < 0 {
                 zmq_msg_close(message)
                 return !frames.isEmpty
+            }
+            if let userId, frames.isEmpty {
+                userId.pointee = zmq_msg_gets(message, "User-Id").map { String(cString: $0) } ?? ""
             }
             let size = zmq_msg_size(message)
             if let data = zmq_msg_data(message), size > 0 {

@@ -9,12 +9,13 @@ public typealias ReadinessCheck = @Sendable () async -> String?
 /// The small HTTP port every process serves: `/healthz` (alive), `/readyz`
 /// (dependencies reachable) and `/metrics` (Prometheus text format).
 public enum HealthServer {
-    public static func makeApplication(port: Int, registry: PrometheusCollectorRegistry, checks: [String: ReadinessCheck], logger: Logger) -> some ApplicationProtocol {
+    /// `host`: METRICS_HOST, loopback by default (these routes have no authentication).
+    public static func makeApplication(host: String, port: Int, registry: PrometheusCollectorRegistry, checks: [String: ReadinessCheck], logger: Logger) -> some ApplicationProtocol {
         let router = Router()
         addRoutes(to: router, registry: registry, checks: checks)
         return Application(
             router: router,
-            configuration: .init(address: .hostname("0.0.0.0", port: port), serverName: "mlops-health"),
+            configuration: .init(address: .hostname(host, port: port), serverName: "mlops-health"),
             logger: logger
         )
     }

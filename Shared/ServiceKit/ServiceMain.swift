@@ -66,8 +66,8 @@ public enum ServiceMain {
 
         do {
             let postgres = try await prepareDatabase(settings: settings, schema: service, migrations: migrations, logger: logger)
-            let bus = try BusClient(configuration: .init(endpoint: settings.busEndpoint), logger: logger)
-            let events = try BusPublisher(endpoint: settings.busPubEndpoint, logger: logger)
+            let bus = try BusClient(configuration: .init(endpoint: settings.busEndpoint, curve: settings.busKeys), logger: logger)
+            let events = try BusPublisher(endpoint: settings.busPubEndpoint, curve: settings.busKeys, logger: logger)
             let dependencies = ServiceDependencies(
                 settings: settings, schema: service, postgres: postgres, bus: bus, events: events,
                 blobs: try BlobStore(dataRoot: settings.dataRoot),
@@ -77,7 +77,7 @@ public enum ServiceMain {
             let pruner = IdempotencyPruner(store: dependencies.idempotency, retention: settings.idempotencyRetention, logger: logger)
             let worker = BusWorker(configuration: settings.worker, router: router, logger: logger)
             let health = HealthServer.makeApplication(
-                port: settings.metricsPort, registry: registry,
+                host: settings.metricsHost, port: settings.metricsPort, registry: registry,
                 checks: [
                     "database": { await databaseCheck(postgres, logger: logger) },
                     "bus": { await busCheck(bus, service: service) },

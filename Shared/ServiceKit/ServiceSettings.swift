@@ -7,10 +7,15 @@ public struct ServiceSettings: Sendable {
     public var service: String
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
+    /// METRICS_HOST: where /metrics, /healthz and /readyz listen; loopback unless
+    /// a scraper on another host needs them (compose sets 0.0.0.0).
+    public var metricsHost: String
     public var metricsPort: Int
     public var busEndpoint: String
     public var busPubEndpoint: String
     public var busSubEndpoint: String
+    /// This process's CURVE keys (BUS_KEYS_DIR, named after the service); nil: plaintext bus.
+    public var busKeys: BusClientKeys?
     public var dataRoot: URL
     /// The administrator URL: used to create the schema and role, then the
     /// service connects as its own role.
@@ -28,10 +33,12 @@ public struct ServiceSettings: Sendable {
     public static func read(service: String, from environment: inout EnvironmentReader, defaultMetricsPort: Int) -> ServiceSettings {
         let logLevel = environment.choice("LOG_LEVEL", default: Logger.Level.info)
         let logFormat = environment.choice("LOG_FORMAT", default: LogFormat.json)
+        let metricsHost = environment.host("METRICS_HOST", default: "127.0.0.1")
         let metricsPort = environment.int("METRICS_PORT", default: defaultMetricsPort, range: 0...65535)
         let busEndpoint = environment.zmqEndpoint("BUS_ENDPOINT", default: "tcp://127.0.0.1:5555")
         let busPubEndpoint = environment.zmqEndpoint("BUS_PUB_ENDPOINT", default: "tcp://127.0.0.1:5556")
         let busSubEndpoint = environment.zmqEndpoint("BUS_SUB_ENDPOINT", default: "tcp://127.0.0.1:5557")
+        let busKeys = environment.busClientKeys(for: service)
         let dataRoot = environment.directory("DATA_ROOT", default: ".data")
         let database = environment.databaseURL("DATABASE_URL")
         let bootstrap = environment.bool("DB_BOOTSTRAP", default: true)
@@ -43,11 +50,11 @@ public struct ServiceSettings: Sendable {
         let startup = environment.int("STARTUP_TIMEOUT_S", default: 60, range: 1...3600)
         let retention = environment.int("IDEMPOTENCY_RETENTION_HOURS", default: 24, range: 1...8760)
         return ServiceSettings(
-            service: service, logLevel: logLevel, logFormat: logFormat, metricsPort: metricsPort,
-            busEndpoint: busEndpoint, busPubEndpoint: busPubEndpoint, busSubEndpoint: busSubEndpoint,
+            service: service, logLevel: logLevel, logFormat: logFormat, metricsHost: metricsHost, metricsPort: metricsPort,
+            busEndpoint: busEndpoint, busPubEndpoint: busPubEndpoint, busSubEndpoint: busSubEndpoint, busKeys: busKeys,
             dataRoot: dataRoot, database: database, databaseBootstrap: bootstrap,
             serviceDatabasePassword: password, databasePoolSize: poolSize,
-            worker: BusWorkerConfiguration(endpoint: busEndpoint, slots: slots, heartbeatIntervalMs: Int64(heartbeat), liveness: liveness),
+            worker: BusWorkerConfiguration(endpoint: busEndpoint, slots: slots, heartbeatIntervalMs: Int64(heartbeat), liveness: liveness, curve: busKeys),
             startupTimeout: .seconds(startup), idempotencyRetention: .seconds(retention * 3600)
         )
     }

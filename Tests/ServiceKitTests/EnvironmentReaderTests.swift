@@ -1,3 +1,4 @@
+import Bus
 import Foundation
 import Logging
 import ServiceKit
@@ -29,6 +30,8 @@ import Testing
         let settings = ServiceSettings.read(service: "probe", from: &reader, defaultMetricsPort: 9000)
         try reader.validate()
         #expect(settings.metricsPort == 9000)
+        #expect(settings.metricsHost == "127.0.0.1")
+        #expect(settings.busKeys == nil && settings.worker.curve == nil)
         #expect(settings.logFormat == .json)
         #expect(settings.logLevel == .info)
         #expect(settings.worker.slots == 8)
@@ -46,6 +49,37 @@ import Testing
         var reader = EnvironmentReader(["DATABASE_URL": "postgres://u@h/db", "IDEMPOTENCY_RETENTION_HOURS": "2"])
         #expect(ServiceSettings.read(service: "probe", from: &reader, defaultMetricsPort: 9000).idempotencyRetention == .seconds(7200))
         #expect(reader.problems.isEmpty)
+    }
+
+    @Test func metricsHostTakesAddressesOnly() {
+        for (value, ok) in [("0.0.0.0", true), ("::1", true), ("::", true), ("metrics.internal", true), ("http://x", false), ("a b", false), ("-x", false)] {
+            var reader = EnvironmentReader(["DATABASE_URL": "postgres://u@h/db", "METRICS_HOST": value])
+            let settings = ServiceSettings.read(service: "probe", from: &reader, defaultMetricsPort: 9000)
+            #expect(reader.problems.map { String($0.prefix(while: { $0 != ":" })) } == (ok ? [] : ["METRICS_HOST"]), "value \(value)")
+            if ok { #expect(settings.metricsHost == value) }
+        }
+    }
+
+    @Test func busKeysComeFromTheFolderNamedAfterTheService() throws {
+        let directory = NSTemporaryDirectory() + "mlops-keys-\(UUID().uuidString.prefix(8))"
+        _ = try BusKeyFolder(directory).generate(names: ["bus", "probe"])
+        var reader = EnvironmentReader(["DATABASE_URL": "postgres://u@h/db", "BUS_KEYS_DIR": directory])
+        let settings = ServiceSettings.read(service: "probe", from: &reader, defaultMetricsPort: 9000)
+        #expect(reader.problems.isEmpty)
+        let keys = try #require(settings.busKeys)
+        #expect(settings.worker.curve == keys)
+        #expect(keys.brokerPublicKey == (try String(contentsOfFile: directory + "/bus.pub", encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines))
+
+        // Another service's name has no key there: the problem names the variable and the file, not a key.
+        var other = EnvironmentReader(["DATABASE_URL": "postgres://u@h/db", "BUS_KEYS_DIR": directory])
+        _ = ServiceSettings.read(service: "registry", from: &other, defaultMetricsPort: 9000)
+        #expect(other.problems == ["BUS_KEYS_DIR: \(directory)/registry.key: missing"])
+
+        try "not-a-key".write(toFile: directory + "/probe.key", atomically: true, encoding: .utf8)
+        var malformed = EnvironmentReader(["DATABASE_URL": "postgres://u@h/db", "BUS_KEYS_DIR": directory])
+        _ = ServiceSettings.read(service: "probe", from: &malformed, defaultMetricsPort: 9000)
+        #expect(malformed.problems.count == 1 && malformed.problems[0].hasPrefix("BUS_KEYS_DIR: \(directory)/probe.key: not a Z85"))
+        #expect(!malformed.problems[0].contains("not-a-key"))
     }
 
     @Test func parsesDatabaseURLs() throws {

@@ -33,9 +33,9 @@ public struct GatewayDependencies: Sendable {
         let postgres = try await ServiceMain.prepareDatabase(settings: settings.common, schema: GatewaySettings.service, migrations: { try gatewayMigrations() }, logger: logger)
         return GatewayDependencies(
             postgres: postgres,
-            bus: try BusClient(configuration: .init(endpoint: settings.common.busEndpoint), logger: logger),
+            bus: try BusClient(configuration: .init(endpoint: settings.common.busEndpoint, curve: settings.common.busKeys), logger: logger),
             blobs: try BlobStore(dataRoot: settings.common.dataRoot),
-            metrics: metrics, jobEvents: try JobEventHub(endpoint: settings.common.busSubEndpoint, logger: logger), logger: logger
+            metrics: metrics, jobEvents: try JobEventHub(endpoint: settings.common.busSubEndpoint, curve: settings.common.busKeys, logger: logger), logger: logger
         )
     }
 }

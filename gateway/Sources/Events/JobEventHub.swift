@@ -47,8 +47,8 @@ public final class JobEventHub: Service, Sendable {
     private let firstID = UInt64(max(0, Date().timeIntervalSince1970 * 1000)) << 20
     private let state: Mutex<State>
 
-    public init(endpoint: String, logger: Logger) throws {
-        subscriber = try BusSubscriber(endpoint: endpoint, topics: [TrainerMethods.jobEventTopicPrefix], logger: logger)
+    public init(endpoint: String, curve: BusClientKeys?, logger: Logger) throws {
+        subscriber = try BusSubscriber(endpoint: endpoint, topics: [TrainerMethods.jobEventTopicPrefix], curve: curve, logger: logger)
         state = Mutex(State(nextID: firstID))
     }
 
