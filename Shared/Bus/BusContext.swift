@@ -28,6 +28,8 @@ public struct BusContext: Sendable {
     }
 
     public var traceId: String { metadata.traceID }
+    /// The end user the call is for. With CURVE on, the broker passes a subject
+    /// or roles only from an act-for-users peer (the gateway, after its checks).
     public var subject: String { metadata.subject }
     public var roles: [String] { metadata.roles }
     /// Empty when the caller sent none (read-only calls).
