@@ -119,8 +119,36 @@ public struct BlobStore: Sendable {
 /// Resolves user-supplied relative paths strictly inside DATA_ROOT.
 public struct DataRoot: Sendable {
     public let url: URL
+    /// The root as configured, before symlinks were resolved (messages may use either).
+    private let given: String
 
-    public init(_ url: URL) { self.url = url.standardizedFileURL.resolvingSymlinksInPath() }
+    public init(_ url: URL) {
+        self.url = url.standardizedFileURL.resolvingSymlinksInPath()
+        given = url.standardizedFileURL.path
+    }
+
+    /// `path` relative to the root, or nil when it is outside.
+    public func relative(_ path: String) -> String? {
+        for root in [url.path, given] where path.hasPrefix(root + "/") { return String(path.dropFirst(root.count + 1)) }
+        return nil
+    }
+
+    /// Text for a client: paths inside DATA_ROOT shown relative to it, any
+    /// other absolute path (a library's, the interpreter's) cut to its last
+    /// component, and at most `limit` characters of its first line. The full
+    /// text belongs in the server log, under the request id.
+    public func redacting(_ text: String, limit: Int = 300) -> String {
+        var out = String(text.split(separator: "\n", omittingEmptySubsequences: true).first ?? "")
+        for root in Set([url.path, given]).sorted(by: { $0.count > $1.count }) {
+            out = out.replacingOccurrences(of: root + "/", with: "")
+        }
+        out = Self.absolutePath.stringByReplacingMatches(in: out, range: NSRange(out.startIndex..., in: out), withTemplate: "…/$1")
+        if out.count > limit { out = String(out.prefix(limit - 1)) + "…" }
+        return out
+    }
+
+    // A "/"-rooted path of two or more segments not preceded by a word character (so "a/b" and "s3://x" stay).
+    nonisolated(unsafe) private static let absolutePath = try! NSRegularExpression(pattern: #"(?<![\w.:/])/(?:[^\s'"(),:;/]+/)+([^\s'"(),:;/]*)"#)
 
     public func resolve(_ relative: String) throws -> URL {
         guard !relative.isEmpty, !relative.hasPrefix("/"), !relative.contains("\0") else {

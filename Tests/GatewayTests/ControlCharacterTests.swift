@@ -3,6 +3,9 @@ import GatewayApp
 import HummingbirdTesting
 import TestKit
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// NUL and control characters are refused at the edge (issue "Security",
 /// item 3): each case once answered 500 from a service or PostgreSQL.
@@ -63,5 +66,54 @@ struct ControlCharacterTests {
 
     static func randomControl() -> UInt8 {
         Bool.random() ? 0 : ([UInt8](1..<0x20) + [0x7F]).randomElement()!
+    }
+}
+
+/// Refusals below the router (the HTTP parser's) are problem+json with a request id too (issue "Security", item 6).
+@Suite("Gateway parser refusals", .serialized)
+struct ParserRefusalTests {
+    /// Sends raw bytes and reads the answer until the server closes.
+    static func exchange(port: Int, _ bytes: [UInt8]) -> String {
+        guard let fd = connectLoopback(port: port) else { return "" }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { break }
+            sent += n
+        }
+        var answer: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            answer += buffer[0..<n]
+        }
+        return String(decoding: answer, as: UTF8.self)
+    }
+
+    @Test func anOversizedHeaderOrBrokenRequestIsAProblemWithARequestId() async throws {
+        try await Gateway.with { gateway in
+            let huge = String(repeating: "a", count: Int.random(in: (1 << 20)...(1 << 20) + 4096))
+            let cases = [
+                ("GET /api/v1/admin/users HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(huge)\r\n\r\n", "431"),
+                ("GET /api/v1/admin/users HTTP/1.1\r\nHost: x\r\nX-Pad: \(String(repeating: "b", count: 100_000))\r\n\r\n", "431"),
+                ("BROKEN\u{1}REQUEST\r\n\r\n", "400"),
+            ]
+            for (request, status) in cases {
+                let answer = Self.exchange(port: gateway.port, Array(request.utf8))
+                let head = answer.components(separatedBy: "\r\n\r\n").first?.lowercased() ?? ""
+                #expect(head.hasPrefix("http/1.1 \(status)"), "\(answer.prefix(300))")
+                #expect(head.contains("content-type: application/problem+json") && head.contains("x-request-id: "), "\(answer.prefix(300))")
+                let body = answer.components(separatedBy: "\r\n\r\n").dropFirst().joined()
+                let problem = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
+                #expect(problem?["status"] as? Int == Int(status) && (problem?["request_id"] as? String)?.count == 32, "\(body)")
+            }
+            // The server still serves afterwards.
+            let health = try await gateway.call(.get, "/healthz")
+            #expect(health.status == .ok)
+        }
     }
 }

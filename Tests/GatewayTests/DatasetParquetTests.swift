@@ -66,6 +66,23 @@ import Testing
             #expect((real["total"] as? Int ?? 0) > 1000, "\(real)")
             let outside = try await gateway.call(.get, "\(DatasetRouteTests.base)/\(id)/stats?tokenizer=../../etc", token: admin)
             outside.expectProblem(.badRequest)
+            // A folder that holds no tokenizer is refused before any Python runs; a broken one after,
+            // and neither answer shows a server path (issue "Security", item 6).
+            let empty = gateway.dataRoot.appendingPathComponent("models/empty")
+            try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+            let started = ContinuousClock.now
+            let none = try await gateway.call(.get, "\(DatasetRouteTests.base)/\(id)/stats?tokenizer=models/empty", token: admin)
+            none.expectProblem(.badRequest, fields: ["tokenizer"])
+            #expect(ContinuousClock.now - started < .seconds(2), "refused up front")
+            let broken = gateway.dataRoot.appendingPathComponent("models/broken")
+            try FileManager.default.createDirectory(at: broken, withIntermediateDirectories: true)
+            try Data("{not a tokenizer".utf8).write(to: broken.appendingPathComponent("tokenizer.json"))
+            try Data("{}".utf8).write(to: broken.appendingPathComponent("tokenizer_config.json"))
+            let bad = try await gateway.call(.get, "\(DatasetRouteTests.base)/\(id)/stats?tokenizer=models/broken", token: admin)
+            bad.expectProblem(.badRequest, fields: ["tokenizer"])
+            for answer in [none, bad] {
+                #expect(!answer.text.contains(gateway.dataRoot.path) && !answer.text.contains("site-packages") && !answer.text.contains("Traceback"), "\(answer.text)")
+            }
         }
     }
 }

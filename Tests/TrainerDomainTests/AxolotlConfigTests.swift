@@ -20,6 +20,7 @@ import Testing
                              valFile: "/data/exports/7/val.jsonl", outputDir: "/data/runs/ft-7")
         #expect(AxolotlConfig.render(spec, paths: paths) == """
         # Axolotl config exported by the trainer: job "qwen-legal-v1", method lora
+        # Paths are relative to the platform's DATA_ROOT: run axolotl from there.
         base_model: "/models/qwen3-7b"
         datasets:
           - path: "/data/exports/7/train.jsonl"
@@ -70,6 +71,7 @@ import Testing
         let paths = JobPaths(baseModel: "/models/tiny", trainFile: "/data/t.jsonl", valFile: nil, outputDir: "/runs/ft-1")
         #expect(AxolotlConfig.render(spec, paths: paths) == """
         # Axolotl config exported by the trainer: job "tiny \\"full\\"", method full
+        # Paths are relative to the platform's DATA_ROOT: run axolotl from there.
         base_model: "/models/tiny"
         datasets:
           - path: "/data/t.jsonl"

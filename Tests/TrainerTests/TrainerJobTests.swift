@@ -45,6 +45,7 @@ struct TrainerJobTests {
             #expect(!checkpoints.isEmpty)
             let yaml = try await stack.call("GET", "/api/v1/admin/finetuning/jobs/\(lora)/axolotl.yaml")
             #expect(yaml.status == 200 && yaml.text.contains("adapter: lora") && yaml.text.contains("lora_r: 8"), "\(yaml.text)")
+            #expect(!yaml.text.contains(stack.dataRoot.path) && !yaml.text.contains("\"/"), "no server paths for viewers: \(yaml.text)")
             let leases = try await stack.ints("SELECT count(*)::int FROM trainer.device_leases WHERE job_id IS NOT NULL")
             #expect(leases == [0], "leases left after the jobs ended")
         }

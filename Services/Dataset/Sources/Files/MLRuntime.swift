@@ -1,11 +1,17 @@
 import Bus
 import Foundation
 import JSON
+import Logging
+import ServiceKit
 
 /// The `ml` Python runtime, for what Swift does not do natively: Parquet and
-/// real tokenizers. Every stdout line it writes is one JSON object.
+/// real tokenizers. Every stdout line it writes is one JSON object. Its error
+/// texts reach clients redacted (paths relative to DATA_ROOT, one short line);
+/// the whole text is logged under the request id.
 struct MLRuntime: Sendable {
     let python: String
+    let dataRoot: DataRoot
+    let logger: Logger
 
     func convertParquet(_ source: URL, to target: URL, columns: [String: String]) async throws {
         var arguments = ["-m", "mlops_ml", "convert", "--in", source.path, "--out", target.path]
@@ -16,7 +22,7 @@ struct MLRuntime: Sendable {
         guard status == 0 else {
             let error = Self.firstError(lines)
             throw BusError.invalidArgument(field: error?["field"]?.stringValue ?? "file",
-                                           error?["message"]?.stringValue ?? "the Parquet file could not be converted (exit \(status))")
+                                           clientText(error?["message"]?.stringValue, fallback: "the Parquet file could not be converted (exit \(status))"))
         }
     }
 
@@ -24,9 +30,16 @@ struct MLRuntime: Sendable {
     func tokenStats(tokenizer: URL, input: URL) async throws -> String {
         let (status, lines) = try await run(["-m", "mlops_ml", "token-stats", "--tokenizer", tokenizer.path, "--in", input.path])
         guard status == 0, let last = lines.last(where: { line in Self.object(line).map { $0["type"]?.stringValue != "error" } ?? false }) else {
-            throw BusError.invalidArgument(field: "tokenizer", Self.firstError(lines)?["message"]?.stringValue ?? "the tokenizer could not be used (exit \(status))")
+            throw BusError.invalidArgument(field: "tokenizer", clientText(Self.firstError(lines)?["message"]?.stringValue,
+                                                                          fallback: "the tokenizer could not be used (exit \(status))"))
         }
         return last
+    }
+
+    private func clientText(_ message: String?, fallback: String) -> String {
+        guard let message else { return fallback }
+        logger.warning("ml runtime failed", metadata: ["message": .string(message)])
+        return dataRoot.redacting(message)
     }
 
     /// A stdout line as a JSON object; nil for anything else (stray output).

@@ -117,11 +117,16 @@ struct DatasetHandlers: Sendable {
             guard FileManager.default.fileExists(atPath: tokenizer.path, isDirectory: &isFolder), isFolder.boolValue else {
                 throw BusError.invalidArgument(field: "tokenizer", "no tokenizer folder '\(request.tokenizerPath)' inside DATA_ROOT")
             }
+            // Refused before seconds of decrypting and starting Python: a folder without a tokenizer's files.
+            let markers = ["tokenizer.json", "tokenizer_config.json", "tokenizer.model", "vocab.json", "vocab.txt", "spiece.model"]
+            guard markers.contains(where: { FileManager.default.fileExists(atPath: tokenizer.appendingPathComponent($0).path) }) else {
+                throw BusError.invalidArgument(field: "tokenizer", "'\(request.tokenizerPath)' holds no tokenizer (none of \(markers.joined(separator: ", ")))")
+            }
             let blobs = deps.blobs, key = settings.key
             let plain = deps.blobs.stagingURL().appendingPathExtension("jsonl")
             defer { try? FileManager.default.removeItem(at: plain) }
             _ = try await runOnThread { try Export.plaintext(blobs: blobs, blobSHA256: version.blobSHA256, key: key, to: plain) }
-            let tokens = try await MLRuntime(python: settings.mlPython).tokenStats(tokenizer: tokenizer, input: plain)
+            let tokens = try await MLRuntime(python: settings.mlPython, dataRoot: DataRoot(deps.settings.dataRoot), logger: context.logger).tokenStats(tokenizer: tokenizer, input: plain)
             statsJSON = mergeJSON(statsJSON, key: "tokens_real", valueJSON: tokens)
         }
         var reply = Mlops_V1_Dataset_StatsReply()

@@ -19,7 +19,7 @@ struct UploadIngest {
         defer { if let converted { try? FileManager.default.removeItem(at: converted) } }
         if upload.format == .parquet {
             let target = deps.blobs.stagingURL().appendingPathExtension("jsonl")
-            try await MLRuntime(python: settings.mlPython).convertParquet(source, to: target, columns: upload.columns)
+            try await MLRuntime(python: settings.mlPython, dataRoot: DataRoot(deps.settings.dataRoot), logger: logger).convertParquet(source, to: target, columns: upload.columns)
             converted = target
             source = target
         }

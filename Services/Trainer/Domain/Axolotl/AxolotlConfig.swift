@@ -19,6 +19,7 @@ public enum AxolotlConfig {
         let h = spec.hyperparameters
         var lines: [String] = [
             "# Axolotl config exported by the trainer: job \(YAMLScalar.quoted(spec.jobName)), method \(spec.method.rawValue)",
+            "# Paths are relative to the platform's DATA_ROOT: run axolotl from there.",
             "base_model: \(YAMLScalar.quoted(paths.baseModel))",
             "datasets:",
         ]

@@ -155,13 +155,15 @@ struct JobHandlers: Sendable {
         let job = try await JobStore.require(try FieldChecks.id(request.id, field: "id"), on: deps.postgres, logger: context.logger)
         let root = deps.settings.dataRoot
         let spec = try job.spec()
-        // Paths as this machine sees them; the split files exist while the job may run.
-        let model = (try? JobFiles.modelFolder(spec.baseModel, settings: settings, dataRoot: root).path) ?? spec.baseModel
+        // Paths relative to DATA_ROOT (run axolotl from there): viewers see no server paths.
+        let dataRoot = DataRoot(root)
+        func shown(_ url: URL) -> String { dataRoot.relative(url.path) ?? url.lastPathComponent }
+        let model = (try? JobFiles.modelFolder(spec.baseModel, settings: settings, dataRoot: root)).map(shown) ?? spec.baseModel
         let paths = JobPaths(
             baseModel: model,
-            trainFile: try JobFiles.absolute(job.trainFile ?? JobFiles.trainFile(job.id), dataRoot: root).path,
-            valFile: try job.valFile.map { try JobFiles.absolute($0, dataRoot: root).path },
-            outputDir: try JobFiles.absolute(job.proto.outputDir, dataRoot: root).path
+            trainFile: shown(try JobFiles.absolute(job.trainFile ?? JobFiles.trainFile(job.id), dataRoot: root)),
+            valFile: try job.valFile.map { shown(try JobFiles.absolute($0, dataRoot: root)) },
+            outputDir: shown(try JobFiles.absolute(job.proto.outputDir, dataRoot: root))
         )
         var reply = Mlops_V1_Trainer_AxolotlConfigReply()
         reply.yaml = AxolotlConfig.render(spec, paths: paths)

@@ -155,7 +155,9 @@ final class JobRun: Sendable {
                 }
                 log.write("info", "finished: \(r.metrics.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))", time: r.time)
             case .error(let e):
-                state.withLock { $0.failure = RunOutcome.Failure(message: e.message, field: e.field) }
+                // Stored on the job and shown to viewers: no server paths (the log keeps the whole text).
+                let message = DataRoot(context.deps.settings.dataRoot).redacting(e.message, limit: 1_000)
+                state.withLock { $0.failure = RunOutcome.Failure(message: message, field: e.field) }
                 let text = e.field.map { "\($0): \(e.message)" } ?? e.message
                 log.write("error", text, time: e.time)
                 events.publish(jobID, "log", ["level": .string("error"), "message": .string(text), "time": time(e.time)])
