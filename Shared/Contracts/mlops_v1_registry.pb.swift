@@ -412,6 +412,9 @@ public nonisolated struct Mlops_V1_Registry_ListModelsRequest: Sendable {
   /// across the bus, so a cached page costs one tiny query, not a page).
   public var ifCatalogVersion: Int64 = 0
 
+  /// Models registered from this fine-tuning job; 0 = any.
+  public var finetuningJobID: Int64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1109,7 +1112,7 @@ nonisolated extension Mlops_V1_Registry_GetModelRequest: SwiftProtobuf.Message, 
 
 nonisolated extension Mlops_V1_Registry_ListModelsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListModelsRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}project\0\u{3}model_type\0\u{3}is_active\0\u{1}status\0\u{1}tags\0\u{3}created_after_unix_ms\0\u{1}search\0\u{1}skip\0\u{1}limit\0\u{3}if_catalog_version\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}project\0\u{3}model_type\0\u{3}is_active\0\u{1}status\0\u{1}tags\0\u{3}created_after_unix_ms\0\u{1}search\0\u{1}skip\0\u{1}limit\0\u{3}if_catalog_version\0\u{3}finetuning_job_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1127,6 +1130,7 @@ nonisolated extension Mlops_V1_Registry_ListModelsRequest: SwiftProtobuf.Message
       case 8: try { try decoder.decodeSingularInt32Field(value: &self.skip) }()
       case 9: try { try decoder.decodeSingularInt32Field(value: &self.limit) }()
       case 10: try { try decoder.decodeSingularInt64Field(value: &self.ifCatalogVersion) }()
+      case 11: try { try decoder.decodeSingularInt64Field(value: &self.finetuningJobID) }()
       default: break
       }
     }
@@ -1167,6 +1171,9 @@ nonisolated extension Mlops_V1_Registry_ListModelsRequest: SwiftProtobuf.Message
     if self.ifCatalogVersion != 0 {
       try visitor.visitSingularInt64Field(value: self.ifCatalogVersion, fieldNumber: 10)
     }
+    if self.finetuningJobID != 0 {
+      try visitor.visitSingularInt64Field(value: self.finetuningJobID, fieldNumber: 11)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1181,6 +1188,7 @@ nonisolated extension Mlops_V1_Registry_ListModelsRequest: SwiftProtobuf.Message
     if lhs.skip != rhs.skip {return false}
     if lhs.limit != rhs.limit {return false}
     if lhs.ifCatalogVersion != rhs.ifCatalogVersion {return false}
+    if lhs.finetuningJobID != rhs.finetuningJobID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

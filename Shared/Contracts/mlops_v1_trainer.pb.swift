@@ -514,6 +514,11 @@ public nonisolated struct Mlops_V1_Trainer_ListJobsRequest: Sendable {
   /// 1…200; 0 = 20.
   public var limit: Int32 = 0
 
+  /// Jobs trained on this dataset (and, when given, this version); 0 = any.
+  public var datasetID: Int64 = 0
+
+  public var datasetVersion: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1335,7 +1340,7 @@ nonisolated extension Mlops_V1_Trainer_GetJobRequest: SwiftProtobuf.Message, Swi
 
 nonisolated extension Mlops_V1_Trainer_ListJobsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListJobsRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\u{2}skip\0\u{1}limit\0\u{1}status\0\u{c}\u{1}\u{1}")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\u{2}skip\0\u{1}limit\0\u{1}status\0\u{3}dataset_id\0\u{3}dataset_version\0\u{c}\u{1}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1346,6 +1351,8 @@ nonisolated extension Mlops_V1_Trainer_ListJobsRequest: SwiftProtobuf.Message, S
       case 2: try { try decoder.decodeSingularInt32Field(value: &self.skip) }()
       case 3: try { try decoder.decodeSingularInt32Field(value: &self.limit) }()
       case 4: try { try decoder.decodeSingularEnumField(value: &self.status) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.datasetID) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.datasetVersion) }()
       default: break
       }
     }
@@ -1361,6 +1368,12 @@ nonisolated extension Mlops_V1_Trainer_ListJobsRequest: SwiftProtobuf.Message, S
     if self.status != .unspecified {
       try visitor.visitSingularEnumField(value: self.status, fieldNumber: 4)
     }
+    if self.datasetID != 0 {
+      try visitor.visitSingularInt64Field(value: self.datasetID, fieldNumber: 5)
+    }
+    if !self.datasetVersion.isEmpty {
+      try visitor.visitSingularStringField(value: self.datasetVersion, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1368,6 +1381,8 @@ nonisolated extension Mlops_V1_Trainer_ListJobsRequest: SwiftProtobuf.Message, S
     if lhs.status != rhs.status {return false}
     if lhs.skip != rhs.skip {return false}
     if lhs.limit != rhs.limit {return false}
+    if lhs.datasetID != rhs.datasetID {return false}
+    if lhs.datasetVersion != rhs.datasetVersion {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -104,6 +104,18 @@ struct ModelRouteTests {
         try await gateway.call(.post, "/api/v1/admin/models/register", token: admin,
                                json: #"{"model_name":"x","version":"1","artifact_sha256":"\#(String(repeating: "0", count: 64))"}"#)
             .expectProblem(.badRequest, fields: ["artifact_sha256"])
+        // Follow lineage from a job: only its models; an unknown parameter is refused, not ignored.
+        let jobId = Int.random(in: 1_000...9_999)
+        for version in ["1", "2"] {
+            let made = try await gateway.call(.post, "/api/v1/admin/models/register", token: admin,
+                                              json: #"{"model_name":"from-job","version":"\#(version)","model_path":"s3://m/\#(version)","finetuning_job_id":\#(jobId)}"#)
+            #expect(made.status == .created, "\(made.text)")
+        }
+        let fromJob = try await gateway.call(.get, "/api/v1/admin/models?finetuning_job_id=\(jobId)", token: viewer)
+        #expect(fromJob.object["total"] as? Int == 2 && (fromJob.object["items"] as? [[String: Any]])?.allSatisfy { $0["finetuning_job_id"] as? Int == jobId } == true, "\(fromJob.text)")
+        #expect(try await gateway.call(.get, "/api/v1/admin/models?finetuning_job_id=\(jobId + 1)", token: viewer).object["total"] as? Int == 0)
+        try await gateway.call(.get, "/api/v1/admin/models?finetuning_job=\(jobId)", token: viewer).expectProblem(.badRequest, fields: ["finetuning_job"])
+        try await gateway.call(.get, "/api/v1/admin/models/\(id)?expand=metrics&verbose=1", token: viewer).expectProblem(.badRequest, fields: ["verbose"])
         // Value rules are the registry's (the gateway checks types only), named the same way.
         for (json, field) in [(#"{"model_name":"ok","version":"1"}"#, "artifact_sha256"),
                               (#"{"model_name":"ok","version":"1","artifact_sha256":"XYZ"}"#, "artifact_sha256"),

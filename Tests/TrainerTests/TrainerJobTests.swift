@@ -18,6 +18,16 @@ struct TrainerJobTests {
         try await TrainerStack.with { stack in
             let lora = try await stack.createJob("lora-1", hyperparameters: ["num_epochs": 3])
             let full = try await stack.createJob("full-1", method: "full", hyperparameters: ["num_epochs": 3, "learning_rate": 0.001])
+            // Lineage filters (issue "new-user findings", item 2): by dataset and version; unknown ones refused.
+            let version = try #require(try await stack.job(lora)["dataset_version"] as? String)
+            for (query, total) in [("dataset_id=1", 2), ("dataset_id=999", 0), ("dataset_id=1&dataset_version=\(version)", 2), ("dataset_id=1&dataset_version=v99.0", 0)] {
+                let listed = try await stack.call("GET", "/api/v1/admin/finetuning/jobs?\(query)")
+                #expect(listed.object["total"] as? Int == total, "\(query): \(listed.text)")
+            }
+            for (query, field) in [("dataset_version=\(version)", "dataset_version"), ("datasetid=1", "datasetid")] {
+                let refused = try await stack.call("GET", "/api/v1/admin/finetuning/jobs?\(query)")
+                #expect(refused.status == 400 && refused.fields.contains(field), "\(query): \(refused.text)")
+            }
             for (id, artifact) in [(lora, "adapter_model.safetensors"), (full, "model.safetensors")] {
                 let job = try await stack.waitFor(id, ["completed", "failed"])
                 #expect(job["status"] as? String == "completed", "\(job["error"] ?? "")")

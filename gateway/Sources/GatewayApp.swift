@@ -91,7 +91,7 @@ public func buildApplication(settings: GatewaySettings, dependencies: GatewayDep
     var app = Application(
         router: router,
         server: .http1(configuration: .init(additionalChannelHandlers: [ParserErrorResponder()])),
-        configuration: .init(address: .hostname("0.0.0.0", port: settings.httpPort), serverName: "mlops-gateway"),
+        configuration: .init(address: .hostname(settings.httpHost, port: settings.httpPort), serverName: "mlops-gateway"),
         services: [postgres, audit, dependencies.jobEvents,
                    GatewayIdempotencyPruner(idempotency: idempotency, retention: settings.common.idempotencyRetention)],
         logger: logger

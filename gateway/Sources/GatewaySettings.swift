@@ -9,6 +9,8 @@ public struct GatewaySettings: Sendable {
 
     public var common: ServiceSettings
     public var httpPort: Int
+    /// HTTP_HOST: where the API listens; loopback unless told (compose sets 0.0.0.0).
+    public var httpHost: String
     public var jwtSecret: [UInt8]
     public var jwtTTLSeconds: Int
     public var adminUsername: String?
@@ -35,6 +37,7 @@ public struct GatewaySettings: Sendable {
     public static func read(from environment: inout EnvironmentReader) -> GatewaySettings {
         let common = ServiceSettings.read(service: service, from: &environment, defaultMetricsPort: 8080)
         let httpPort = environment.int("HTTP_PORT", default: 8080, range: 0...65535)
+        let httpHost = environment.host("HTTP_HOST", default: "127.0.0.1")
         let secret = environment.string("JWT_SECRET")
         if !secret.isEmpty && secret.utf8.count < 32 {
             environment.problem("JWT_SECRET", "must be at least 32 bytes (got \(secret.utf8.count))")
@@ -59,7 +62,7 @@ public struct GatewaySettings: Sendable {
         let userCheck = environment.int("USER_CHECK_SECONDS", default: 5, range: 0...300)
         let processingTimeout = environment.int("PROCESSING_CALL_TIMEOUT_MS", default: 900_000, range: 1000...3_600_000)
         return GatewaySettings(
-            common: common, httpPort: httpPort, jwtSecret: Array(secret.utf8), jwtTTLSeconds: ttl,
+            common: common, httpPort: httpPort, httpHost: httpHost, jwtSecret: Array(secret.utf8), jwtTTLSeconds: ttl,
             adminUsername: adminUsername, adminPassword: adminPassword, rateLimitPerMinute: rate,
             maxBodyBytes: maxBody, maxUploadBytes: Int64(maxUpload), trustedProxy: trusted,
             busCallTimeout: .milliseconds(busTimeout), processingCallTimeout: .milliseconds(processingTimeout),

@@ -9,6 +9,7 @@ public struct ModelListInput: Sendable {
     public var tags: [String] = []
     public var createdAfterUnixMs: Int64 = 0
     public var search = ""
+    public var finetuningJobId: Int64 = 0
     public var skip: Int64 = 0
     /// 0: the default page size.
     public var limit: Int64 = 0
@@ -32,6 +33,8 @@ public struct ModelListQuery: Sendable, Equatable {
     /// A case-insensitive substring of the name or description, matched
     /// literally (`%` and `_` are no wildcards); trimmed, nil when blank.
     public var search: String?
+    /// Only models registered from this job.
+    public var finetuningJobId: Int64?
     public var skip: Int64
     public var limit: Int64
 
@@ -49,6 +52,8 @@ public struct ModelListQuery: Sendable, Equatable {
             throw .invalidField(field: "search", reason: "must be at most \(FieldRules.maxShortText) characters")
         }
         self.search = search.isEmpty ? nil : search
+        guard input.finetuningJobId >= 0 else { throw .invalidField(field: "finetuning_job_id", reason: "must be a positive id, or 0 for any") }
+        finetuningJobId = input.finetuningJobId == 0 ? nil : input.finetuningJobId
         guard input.skip >= 0 else { throw .invalidField(field: "skip", reason: "must be 0 or more") }
         skip = input.skip
         switch input.limit {

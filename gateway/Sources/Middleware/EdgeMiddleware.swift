@@ -54,6 +54,7 @@ struct EdgeMiddleware: RouterMiddleware {
             case .unauthenticated: throw GatewayError.unauthorized("missing bearer token (Authorization: Bearer <token>)")
             case .forbidden(let needed): throw GatewayError.forbidden("this route needs the \(needed.rawValue) role")
             }
+            if let spec = GatewayRoutes.spec(method: request.method, pattern: pattern) { try Self.refuseUnknownQuery(request, spec) }
             response = try await next(request, context)
         } catch {
             let problem = Problem.from(error)
@@ -78,6 +79,18 @@ struct EdgeMiddleware: RouterMiddleware {
             ))
         }
         return response
+    }
+
+    /// A query parameter the route does not declare is a mistake to say, not to
+    /// ignore (`jobs?dataset_id=` once listed every job).
+    static func refuseUnknownQuery(_ request: Request, _ spec: RouteSpec) throws {
+        var unknown: [FieldError] = []
+        for (name, _) in request.uri.queryParameters where spec.queryParameter(String(name)) == nil {
+            let allowed = spec.query.map(\.name)
+            unknown.append(FieldError(String(name), allowed.isEmpty ? "this route takes no query parameters"
+                                                                     : "is not a parameter of this route (allowed: \(allowed.joined(separator: ", ")))"))
+        }
+        if !unknown.isEmpty { throw GatewayError.invalid(unknown) }
     }
 
     static func isMutating(_ method: HTTPRequest.Method) -> Bool {

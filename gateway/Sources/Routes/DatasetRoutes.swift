@@ -83,11 +83,12 @@ struct DatasetRoutes {
         } else {
             var body = try await Body.object(request, limit: maxBodyBytes)
             body.rejectUnknown(Self.createFields)
-            message.name = body.string("name", required: datasetId == nil, length: 1...255) ?? ""
-            message.description_p = body.string("description", length: 0...10_000) ?? ""
+            // Types here; names, lengths and choices are the dataset service's rules.
+            message.name = body.string("name", required: datasetId == nil) ?? ""
+            message.description_p = body.string("description") ?? ""
             message.format = body.choice("format", DatasetFormat.self)?.sourceFormat ?? .unspecified
-            message.onBadLines = body.string("on_bad_lines", length: 1...16) ?? ""
-            message.csvDelimiter = body.string("csv_delimiter", length: 1...1) ?? ""
+            message.onBadLines = body.string("on_bad_lines") ?? ""
+            message.csvDelimiter = body.string("csv_delimiter") ?? ""
             message.keepSource = body.bool("keep_source") ?? false
             message.columns = body.stringMap("columns", maxCount: 16) ?? [:]
             let uploadText = body.string("upload_id", required: true, length: 36...36)
@@ -244,7 +245,7 @@ struct DatasetRoutes {
         body.rejectUnknown(["status", "description"])
         // Which statuses a user may set is the dataset service's rule.
         message.status = body.named("status", Mlops_V1_Dataset_DatasetStatus.self) ?? .unspecified
-        if let description = body.string("description", length: 0...10_000) {
+        if let description = body.string("description") {
             message.setDescription = true
             message.description_p = description
         }
@@ -320,7 +321,7 @@ struct DatasetRoutes {
         var body = try await Body.object(request, limit: maxBodyBytes, allowEmpty: true)
         body.rejectUnknown(Self.validateFields)
         message.ref.version = body.string("version", length: 1...50) ?? ""
-        message.checks = body.strings("checks", maxCount: 8, length: 1...40) ?? []
+        message.checks = body.strings("checks", maxCount: 64, length: 0...10_000) ?? []
         if let mask = body.bool("mask_pii") { message.hasMaskPii_p = true; message.maskPii = mask }
         if let remove = body.bool("remove_duplicates") { message.hasRemoveDuplicates_p = true; message.removeDuplicates = remove }
         if let minScore = body.double("min_score") {
@@ -329,8 +330,9 @@ struct DatasetRoutes {
         if let threshold = body.double("near_duplicate_threshold") {
             if threshold > 0 && threshold < 1 { message.nearDuplicateThreshold = threshold } else { body.fail("near_duplicate_threshold", "must be between 0 and 1 (exclusive)") }
         }
-        message.minhashPermutations = Int32(body.int("minhash_permutations", range: 16...1024) ?? 0)
-        message.shingleSize = Int32(body.int("shingle_size", range: 1...16) ?? 0)
+        // Ranges are the dataset service's; the gateway keeps the value inside the message's int32.
+        message.minhashPermutations = Int32(body.int("minhash_permutations", range: 1...Int64(Int32.max)) ?? 0)
+        message.shingleSize = Int32(body.int("shingle_size", range: 1...Int64(Int32.max)) ?? 0)
         message.extraTermsJson = body.object("extra_terms", maxBytes: 512 * 1024) ?? ""
         try body.finish()
         message.actor = try context.caller().subject

@@ -25,8 +25,9 @@ struct GroundTruthRoutes {
         var body = try await Body.object(request, limit: maxBodyBytes)
         body.rejectUnknown(["name", "description"])
         var message = Mlops_V1_Dataset_CreateGroundTruthDatasetRequest()
-        message.name = body.string("name", required: true, length: 1...255) ?? ""
-        message.description_p = body.string("description", length: 0...10_000) ?? ""
+        // Types here; the name and length rules are the dataset service's.
+        message.name = body.string("name", required: true) ?? ""
+        message.description_p = body.string("description") ?? ""
         try body.finish()
         message.createdBy = try context.caller().subject
         let dataset = try await calls.call(DatasetMethods.createGroundTruthDataset, message, request, context)
@@ -54,8 +55,8 @@ struct GroundTruthRoutes {
         message.groundTruthDatasetID = try pathId(context)
         var body = try await Body.object(request, limit: max(maxBodyBytes, 64 << 20))
         body.rejectUnknown(["version", "description", "events"])
-        message.version = body.string("version", required: true, length: 1...50) ?? ""
-        message.description_p = body.string("description", length: 0...10_000) ?? ""
+        message.version = body.string("version", required: true) ?? ""
+        message.description_p = body.string("description") ?? ""
         let events = body.array("events", maxCount: 200_000, required: true) ?? []
         for (index, item) in events.enumerated() {
             guard case .object(let members) = item else {

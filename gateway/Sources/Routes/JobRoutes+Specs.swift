@@ -9,7 +9,11 @@ enum JobSpecs {
     static let create = RouteSpec(.post, base, .role(.engineer), id: "createFinetuningJob", "Create a fine-tuning job (queued for a device lease)",
         tag: "finetuning", body: .json(O.ref("FinetuningJobCreate")), responses: [.json(201, "created", O.ref("FinetuningJob"))])
     static let list = RouteSpec(.get, base, .role(.viewer), id: "listFinetuningJobs", "List jobs, newest first", tag: "finetuning",
-        query: [.choice("status", Mlops_V1_Trainer_JobStatus.self)] + ListLimits.jobs, responses: [.list("jobs", item: "FinetuningJob")])
+        query: [
+            .choice("status", Mlops_V1_Trainer_JobStatus.self),
+            .integer("dataset_id", 1...Int.max, description: "jobs trained on this dataset"),
+            .string("dataset_version", maxLength: 50, description: "with dataset_id: on this version (v1.1)"),
+        ] + ListLimits.jobs, responses: [.list("jobs", item: "FinetuningJob")])
     static let get = RouteSpec(.get, "\(base)/{id}", .role(.viewer), id: "getFinetuningJob", "One job with progress and latest metrics",
         tag: "finetuning", responses: [.json(200, "the job", O.ref("FinetuningJob"))])
     static let stop = RouteSpec(.post, "\(base)/{id}/stop", .role(.engineer), id: "stopFinetuningJob",

@@ -53,6 +53,8 @@ struct JobRoutes {
         var query = QueryReader(request, JobSpecs.list)
         var message = Mlops_V1_Trainer_ListJobsRequest()
         message.status = query.choice("status").flatMap(Mlops_V1_Trainer_JobStatus.init(name:)) ?? .unspecified
+        message.datasetID = Int64(query.int("dataset_id") ?? 0)
+        message.datasetVersion = query.string("dataset_version") ?? ""
         let page = query.page()
         try query.finish()
         message.skip = Int32(page.skip)

@@ -13,6 +13,7 @@ enum ModelSpecs {
             .string("project"), .string("model_type"), .boolean("is_active"), .choice("status", RegistryStage.self),
             .list("tags", .string(maxLength: 64), maxCount: 32, description: "comma-separated or repeated; all must match"),
             .timestamp("created_after"), .string("search"),
+            .integer("finetuning_job_id", 1...Int.max, description: "models registered from this fine-tuning job"),
         ] + ListLimits.models,
         responses: [.list("models", item: "Model")])
     static let get = RouteSpec(.get, "\(base)/{id}", .role(.viewer), id: "getModel", "One model", tag: "models",

@@ -71,6 +71,7 @@ struct ModelRoutes {
         message.tags = query.list("tags")
         message.createdAfterUnixMs = query.timestamp("created_after") ?? 0
         message.search = query.string("search") ?? ""
+        message.finetuningJobID = Int64(query.int("finetuning_job_id") ?? 0)
         let page = query.page()
         try query.finish()
         message.skip = Int32(page.skip)
@@ -113,8 +114,9 @@ struct ModelRoutes {
         body.rejectUnknown(["description", "tags", "is_active", "deployment_config"])
         var message = Mlops_V1_Registry_UpdateModelRequest()
         message.id = id
-        if let description = body.string("description", length: 0...10_000) { message.description_p = description }
-        if let tags = body.strings("tags", maxCount: 32, length: 1...64) {
+        // Types here; lengths and tag rules are the registry's (ModelUpdate).
+        if let description = body.string("description") { message.description_p = description }
+        if let tags = body.strings("tags", maxCount: 1_000, length: 0...10_000) {
             message.replaceTags = true
             message.tags = tags
         }
@@ -134,7 +136,7 @@ struct ModelRoutes {
         body.rejectUnknown(["reason"])
         var message = Mlops_V1_Registry_StageRequest()
         message.id = id
-        message.reason = body.string("reason", length: 0...1000) ?? ""
+        message.reason = body.string("reason") ?? ""
         try body.finish()
         message.actor = try context.caller().subject
         return modelResponse(try await calls.call(method, message, request, context))
@@ -155,7 +157,7 @@ struct ModelRoutes {
         message.modelID = try pathId(context)
         var body = try await Body.object(request, limit: maxBodyBytes)
         body.rejectUnknown(["benchmark_name", "score", "details"])
-        message.benchmarkName = body.string("benchmark_name", required: true, length: 1...255, pattern: .printable) ?? ""
+        message.benchmarkName = body.string("benchmark_name", required: true) ?? ""
         message.score = body.double("score", required: true) ?? 0
         message.detailsJson = body.object("details") ?? ""
         try body.finish()

@@ -50,6 +50,7 @@ extension ModelListQuery {
         input.tags = request.tags
         input.createdAfterUnixMs = request.createdAfterUnixMs
         input.search = request.search
+        input.finetuningJobId = request.finetuningJobID
         input.skip = Int64(request.skip)
         input.limit = Int64(request.limit)
         self = try applyingRules { () throws(RegistryRuleError) in try ModelListQuery(validating: input) }

@@ -64,6 +64,7 @@ enum ModelListing {
               AND (\(query.isActive)::bool IS NULL OR m.is_active = \(query.isActive)::bool)
               AND (\(status)::text IS NULL OR m.status = \(status)::text)
               AND (\(query.tags)::text[] IS NULL OR m.tags @> \(query.tags)::text[])
+              AND (\(query.finetuningJobId)::int8 IS NULL OR m.finetuning_job_id = \(query.finetuningJobId)::int8)
               AND (\(query.createdAfterUnixMs)::int8 IS NULL
                    OR m.created_at > to_timestamp(\(query.createdAfterUnixMs)::int8 / 1000.0))
               AND (\(searchPattern)::text IS NULL

@@ -95,7 +95,7 @@ public enum JobSpecValidation {
         return nil
     }
 
-    static func isVersionLabel(_ value: String) -> Bool {
+    public static func isVersionLabel(_ value: String) -> Bool {
         (1...50).contains(value.count)
             && value.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
     }

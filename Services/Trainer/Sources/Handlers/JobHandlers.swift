@@ -65,7 +65,7 @@ struct JobHandlers: Sendable {
 
     func list(_ request: Mlops_V1_Trainer_ListJobsRequest, _ context: BusContext) async throws -> Mlops_V1_Trainer_ListJobsReply {
         let query = try JobRequests.list(request)
-        let (items, total) = try await JobStore.list(status: query.status?.rawValue, skip: query.skip, limit: query.limit, on: deps.postgres, logger: context.logger)
+        let (items, total) = try await JobStore.list(status: query.status?.rawValue, datasetId: query.datasetId, datasetVersion: query.datasetVersion, skip: query.skip, limit: query.limit, on: deps.postgres, logger: context.logger)
         var reply = Mlops_V1_Trainer_ListJobsReply()
         reply.items = items.map(\.proto)
         reply.total = total

@@ -17,6 +17,8 @@ enum JobRequests {
 
     struct ListQuery: Equatable {
         var status: JobState?
+        var datasetId: Int64? = nil
+        var datasetVersion: String? = nil
         var skip: Int
         var limit: Int
     }
@@ -31,7 +33,16 @@ enum JobRequests {
         }
         guard request.skip >= 0 else { throw BusError.invalidArgument(field: "skip", "must be ≥ 0") }
         guard (0...200).contains(request.limit) else { throw BusError.invalidArgument(field: "limit", "must be from 1 to 200") }
-        return ListQuery(status: status, skip: Int(request.skip), limit: request.limit == 0 ? 20 : Int(request.limit))
+        guard request.datasetID >= 0 else { throw BusError.invalidArgument(field: "dataset_id", "must be a positive id, or 0 for any") }
+        if !request.datasetVersion.isEmpty {
+            guard request.datasetID > 0 else { throw BusError.invalidArgument(field: "dataset_version", "needs dataset_id") }
+            guard JobSpecValidation.isVersionLabel(request.datasetVersion) else {
+                throw BusError.invalidArgument(field: "dataset_version", "must be 1 to 50 ASCII letters, digits, '.', '_' or '-'")
+            }
+        }
+        return ListQuery(status: status, datasetId: request.datasetID == 0 ? nil : request.datasetID,
+                         datasetVersion: request.datasetVersion.isEmpty ? nil : request.datasetVersion,
+                         skip: Int(request.skip), limit: request.limit == 0 ? 20 : Int(request.limit))
     }
 
     /// The job and the checkpoint to resume from; nil = its latest.

@@ -63,14 +63,22 @@ enum JobStore {
     }
 
     /// Newest first.
-    static func list(status: String?, skip: Int, limit: Int, on client: PostgresClient, logger: Logger) async throws -> (items: [StoredJob], total: Int64) {
+    static func list(status: String?, datasetId: Int64?, datasetVersion: String?, skip: Int, limit: Int,
+                     on client: PostgresClient, logger: Logger) async throws -> (items: [StoredJob], total: Int64) {
         let rows = try await client.query("""
             SELECT \(unescaped: JobRow.columns) FROM \(unescaped: JobRow.from)
             WHERE (\(status)::text IS NULL OR j.status = \(status)::text)
+              AND (\(datasetId)::int8 IS NULL OR j.dataset_id = \(datasetId)::int8)
+              AND (\(datasetVersion)::text IS NULL OR j.dataset_version = \(datasetVersion)::text)
             ORDER BY j.created_at DESC, j.id DESC OFFSET \(Int64(skip)) LIMIT \(Int64(limit))
             """, logger: logger)
         let items = try await JobRow.decodeAll(rows)
-        let count = try await client.query("SELECT count(*)::int8 FROM trainer.finetuning_jobs WHERE (\(status)::text IS NULL OR status = \(status)::text)", logger: logger)
+        let count = try await client.query("""
+            SELECT count(*)::int8 FROM trainer.finetuning_jobs
+            WHERE (\(status)::text IS NULL OR status = \(status)::text)
+              AND (\(datasetId)::int8 IS NULL OR dataset_id = \(datasetId)::int8)
+              AND (\(datasetVersion)::text IS NULL OR dataset_version = \(datasetVersion)::text)
+            """, logger: logger)
         var total: Int64 = 0
         for try await value in count.decode(Int64.self) { total = value }
         return (items, total)

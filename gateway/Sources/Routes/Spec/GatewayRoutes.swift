@@ -1,3 +1,4 @@
+import HTTPTypes
 /// Every route of the gateway, by its spec: the access policy, the OpenAPI
 /// document and the check that the router serves exactly these derive from
 /// this list.
@@ -24,4 +25,13 @@ extension GatewayRoutes {
     private static let patterns: [(String, [Substring])] = specs.map {
         ($0.method.rawValue, $0.path.split(separator: "/", omittingEmptySubsequences: false))
     }
+}
+
+extension GatewayRoutes {
+    /// The spec serving `method` on the router's `pattern` (HEAD: GET's).
+    static func spec(method: HTTPRequest.Method, pattern: String) -> RouteSpec? {
+        byRoute["\(method == .head ? "GET" : method.rawValue) \(pattern)"]
+    }
+
+    private static let byRoute: [String: RouteSpec] = Dictionary(specs.map { ("\($0.method.rawValue) \($0.path)", $0) }, uniquingKeysWith: { first, _ in first })
 }
