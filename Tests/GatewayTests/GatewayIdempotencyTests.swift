@@ -47,7 +47,7 @@ struct GatewayIdempotencyTests {
 
             // The same key for another request is refused; another caller's same key is theirs.
             try await gateway.call(.post, "/api/v1/admin/api-keys", token: admin, json: #"{"name":"other","role":"viewer"}"#, headers: Self.keyed(key))
-                .expectProblem(.unprocessableContent, fields: ["Idempotency-Key"])
+                .expectProblem(.badRequest, fields: ["Idempotency-Key"])
             let engineer = try await gateway.user("engineer", admin: admin)
             let theirs = try await gateway.call(.post, "/api/v1/admin/uploads", token: engineer, json: uploadBody, headers: Self.keyed(uploadKey))
             #expect(theirs.status == .created && theirs.object["id"] as? String != upload.object["id"] as? String)
@@ -66,7 +66,7 @@ struct GatewayIdempotencyTests {
             _ = try await gateway.database.ints("""
                 INSERT INTO gateway.http_idempotency (subject, key, request_sha256) VALUES ('admin', '\(key)', 'someone-else') RETURNING 1
                 """)
-            try await gateway.call(.post, "/api/v1/admin/uploads", token: admin, json: body, headers: Self.keyed(key)).expectProblem(.unprocessableContent)
+            try await gateway.call(.post, "/api/v1/admin/uploads", token: admin, json: body, headers: Self.keyed(key)).expectProblem(.badRequest, fields: ["Idempotency-Key"])
             _ = try await gateway.database.ints("DELETE FROM gateway.http_idempotency WHERE key = '\(key)' RETURNING 1")
             let first = try await gateway.call(.post, "/api/v1/admin/uploads", token: admin, json: body, headers: Self.keyed(key))
             #expect(first.status == .created)

@@ -60,6 +60,10 @@ struct MLOpsCtlTests {
             let (_, production) = try await mlopsctl(["models", "list", "--status", "production"], home: home)
             #expect(production.contains("1 of 1") && production.contains("1.0.0"), "\(production)")
 
+            // A model registered without a job: its lineage stops at the model, and says so.
+            let (lineageStatus, lineage) = try await mlopsctl(["models", "lineage", "2"], home: home)
+            #expect(lineageStatus == 0 && lineage.contains("legal-ko 1.1.0") && lineage.contains("job      none recorded"), "\(lineage)")
+
             let (missingStatus, missing) = try await mlopsctl(["models", "promote", "99"], home: home)
             #expect(missingStatus != 0 && missing.contains("404"), "\(missing)")
         }

@@ -53,6 +53,20 @@ struct TrainerJobTests {
             #expect(load == 0, "the LoRA adapter does not load")
             let checkpoints = try await stack.call("GET", "/api/v1/admin/finetuning/jobs/\(lora)/checkpoints").object["items"] as? [[String: Any]] ?? []
             #expect(!checkpoints.isEmpty)
+            // Lineage in one call: the model back to its job, the dataset version it trained on, and that version's parents.
+            let registered = try await stack.call("POST", "/api/v1/admin/models/register",
+                                                  json: ["model_name": "lora-1", "version": "1", "model_path": "s3://m/lora-1", "finetuning_job_id": lora])
+            let modelId = try #require(registered.object["id"] as? Int, "\(registered.text)")
+            let lineage = try await stack.call("GET", "/api/v1/admin/models/\(modelId)/lineage")
+            #expect(lineage.status == 200, "\(lineage.text)")
+            let lineageJob = lineage.object["job"] as? [String: Any]
+            #expect(lineageJob?["id"] as? Int == lora && lineageJob?["method"] as? String == "lora" && lineageJob?["hyperparameters"] is [String: Any])
+            #expect((lineage.object["dataset"] as? [String: Any])?["id"] as? Int == 1 && lineage.object["job_link"] as? String == "/api/v1/admin/finetuning/jobs/\(lora)")
+            let chain = (lineage.object["versions"] as? [[String: Any]] ?? []).compactMap { $0["version"] as? [String: Any] }
+            #expect(chain.first?["version"] as? String == version, "starts at the trained version: \(lineage.text)")
+            #expect(!chain.isEmpty && chain.last?["parent_version_id"] is NSNull && chain.last?["transformation"] as? String == "ingest", "\(lineage.text)")
+            for (child, parent) in zip(chain, chain.dropFirst()) { #expect(child["parent_version_id"] as? Int == parent["id"] as? Int) }
+            #expect(!lineage.text.contains(stack.dataRoot.path), "no server paths in a job's answer: \(lineage.text)")
             let yaml = try await stack.call("GET", "/api/v1/admin/finetuning/jobs/\(lora)/axolotl.yaml")
             #expect(yaml.status == 200 && yaml.text.contains("adapter: lora") && yaml.text.contains("lora_r: 8"), "\(yaml.text)")
             #expect(!yaml.text.contains(stack.dataRoot.path) && !yaml.text.contains("\"/"), "no server paths for viewers: \(yaml.text)")

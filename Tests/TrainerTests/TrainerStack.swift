@@ -79,6 +79,8 @@ final class TrainerStack: @unchecked Sendable {
         processes["bus"] = try broker.start(heartbeatMs: 500)
         processes["dataset"] = try ChildProcess("dataset", environment: environment(
             ["DATASET_ENCRYPTION_KEY": String(repeating: "ab", count: 32), "ML_PYTHON": Self.python]))
+        // For lineage: a job's model is registered and followed back to its data.
+        processes["registry"] = try ChildProcess("registry", environment: environment([:]))
         for (instance, overrides) in trainers.sorted(by: { $0.key < $1.key }) {
             processes["trainer-\(instance)"] = try ChildProcess("trainer", environment: trainerEnvironment(instance, ttl: ttl, extra: extra.merging(overrides) { $1 }),
                                                                 name: "trainer-\(instance)")
@@ -101,7 +103,7 @@ final class TrainerStack: @unchecked Sendable {
     }
 
     func stop() async {
-        for name in ["gateway"] + processes.keys.filter({ $0.hasPrefix("trainer") }).sorted() + ["dataset", "bus"] {
+        for name in ["gateway"] + processes.keys.filter({ $0.hasPrefix("trainer") }).sorted() + ["registry", "dataset", "bus"] {
             await processes[name]?.stop()
         }
         await database.drop()

@@ -40,8 +40,8 @@ struct Login: AsyncParsableCommand {
 
 struct Models: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Registered models: list, get, register, promote, archive, rollback.",
-        subcommands: [List.self, Get.self, Register.self, Promote.self, Archive.self, Rollback.self]
+        abstract: "Registered models: list, get, lineage, register, promote, archive, rollback.",
+        subcommands: [List.self, Get.self, Lineage.self, Register.self, Promote.self, Archive.self, Rollback.self]
     )
 
     struct List: AsyncParsableCommand {
@@ -81,6 +81,37 @@ struct Models: AsyncParsableCommand {
         func run() async throws {
             let client = try APIClient(config: CLIConfig.load())
             printJSON(try await client.send("GET", "/api/v1/admin/models/\(id)", query: expand.map { [URLQueryItem(name: "expand", value: $0)] } ?? []))
+        }
+    }
+
+    struct Lineage: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Where a model came from: job → dataset version → its parents, with quality checks.")
+        @Argument var id: Int
+        @Flag(help: "Print the raw JSON.") var json = false
+
+        func run() async throws {
+            let client = try APIClient(config: CLIConfig.load())
+            let reply = try await client.send("GET", "/api/v1/admin/models/\(id)/lineage")
+            if json { return printJSON(reply) }
+            let model = reply["model"]
+            print("model    \(model?["id"]?.displayText ?? "?")  \(model?["model_name"]?.displayText ?? "?") \(model?["version"]?.displayText ?? "?") (\(model?["status"]?.displayText ?? "?"))")
+            guard let job = reply["job"], job != .null else {
+                print("job      none recorded (finetuning_job_id is \(model?["finetuning_job_id"]?.displayText ?? "null"))")
+                return
+            }
+            print("job      \(job["id"]?.displayText ?? "?")  \(job["job_name"]?.displayText ?? "?")  \(job["method"]?.displayText ?? "?")  \(job["status"]?.displayText ?? "?")"
+                  + "  mlflow run \(job["mlflow_run_id"]?.displayText ?? "-")")
+            if let dataset = reply["dataset"], dataset != .null {
+                print("dataset  \(dataset["id"]?.displayText ?? "?")  \(dataset["name"]?.displayText ?? "?")")
+            }
+            for entry in reply["versions"]?.arrayValue ?? [] {
+                let version = entry["version"]
+                let checks = (entry["quality_checks"]?.arrayValue ?? []).map { check in
+                    "\(check["check_type"]?.displayText ?? "?")=\(check["passed"]?.boolValue == true ? "pass" : "fail")"
+                }
+                print("  ← \(version?["version"]?.displayText ?? "?")  \(version?["transformation"]?.displayText ?? "?")  \(version?["total_samples"]?.displayText ?? "?") samples"
+                      + (checks.isEmpty ? "" : "  " + checks.joined(separator: " ")))
+            }
         }
     }
 

@@ -8,7 +8,8 @@ extension OpenAPI {
         let nullableInt = type("integer", nullable: true)
         let openObject = anyObject
         let version = object([
-            ("id", int64), ("dataset_id", int64), ("version", type("string")), ("sha256", type("string")), ("format", type("string")),
+            ("id", int64), ("dataset_id", int64), ("version", type("string")), ("sha256", type("string")),
+            ("format", obj(("type", s("string")), ("enum", .array(Mlops_V1_Dataset_SourceFormat.names.map(s))))),
             ("total_samples", type("integer")), ("size_bytes", type("integer")), ("parent_version_id", nullableInt),
             ("transformation", type("string")), ("parameters", openObject), ("dropped_lines", type("integer")),
             ("quality_score", type("number", nullable: true)), ("validated", type("boolean")),
@@ -21,7 +22,7 @@ extension OpenAPI {
         ], required: ["good_lines", "bad_lines", "errors"])
         let dataset = object([
             ("id", int64), ("name", type("string")), ("description", type("string", nullable: true)),
-            ("status", obj(("type", s("string")), ("enum", .array(["active", "deprecated", "archived", "rejected"].map(s))))),
+            ("status", obj(("type", s("string")), ("enum", .array(Mlops_V1_Dataset_DatasetStatus.names.map(s))))),
             ("created_by", type("string", nullable: true)), ("created_at", dateTime), ("updated_at", dateTime), ("version_count", type("integer")),
             ("latest_version", obj(("oneOf", .array([ref("DatasetVersion"), type("null")])))), ("rejection", ref("IngestReport")),
         ], required: ["id", "name", "status", "created_at", "version_count", "latest_version"])
@@ -55,7 +56,7 @@ extension OpenAPI {
             ], required: ["file"], additional: true)),
             ("DatasetCreated", object([("dataset", ref("Dataset")), ("version", obj(("oneOf", .array([ref("DatasetVersion"), type("null")])))),
                                        ("report", ref("IngestReport"))], required: ["dataset", "version", "report"])),
-            ("DatasetUpdate", object([("status", obj(("type", s("string")), ("enum", .array(["active", "deprecated", "archived"].map(s))))),
+            ("DatasetUpdate", object([("status", obj(("type", s("string")), ("enum", .array(Mlops_V1_Dataset_DatasetStatus.settable.compactMap(\.name).map(s))))),
                                       ("description", type("string", ("maxLength", .int(10000))))], required: [])),
             ("DatasetDiff", object([("from", ref("DatasetVersion")), ("to", ref("DatasetVersion")), ("added", type("integer")),
                                     ("removed", type("integer")), ("changed", type("integer")), ("unchanged", type("integer")), ("samples", openObject)],

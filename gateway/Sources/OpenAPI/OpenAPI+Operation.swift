@@ -36,7 +36,8 @@ extension OpenAPI {
             if !response.content.isEmpty { described.append(("content", .object(response.content.map { ($0.0, obj(("schema", $0.1))) }))) }
             return (String(response.status), .object(described))
         }
-        let problems = problems(public: spec.access == .public, body: spec.body != nil, bus: spec.callsBus, extra: spec.problems)
+        // A gateway-kept Idempotency-Key answers 409 while its first request still runs.
+        let problems = problems(public: spec.access == .public, body: spec.body != nil, bus: spec.callsBus, extra: spec.problems + (spec.replaysLocally ? [409] : []))
         members.append(("responses", .object(success + problems.filter { code, _ in !spec.responses.contains { String($0.status) == code } })))
         return .object(members)
     }

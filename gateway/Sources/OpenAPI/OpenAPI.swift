@@ -146,6 +146,13 @@ enum OpenAPI {
                                      required: ["id", "name", "role", "key", "created_at"])),
             ("ApiKey", object([("id", int64), ("name", type("string")), ("role", roleSchema), ("created_at", dateTime), ("revoked_at", nullableDateTime)],
                               required: ["id", "name", "role", "created_at", "revoked_at"])),
+            ("ModelLineage", object([
+                ("model", ref("Model")), ("model_link", type("string")),
+                ("job", obj(("oneOf", .array([ref("FinetuningJob"), type("null")])))), ("job_link", type("string", nullable: true)),
+                ("dataset", obj(("oneOf", .array([ref("Dataset"), type("null")])))), ("dataset_link", type("string", nullable: true)),
+                ("versions", array(object([("version", ref("DatasetVersion")), ("quality_checks", array(ref("QualityCheck"))), ("link", type("string"))],
+                                          required: ["version", "quality_checks", "link"]))),
+            ], required: ["model", "model_link", "job", "job_link", "dataset", "dataset_link", "versions"])),
             ("AuditEntry", object([("id", int64), ("subject", type("string")), ("role", type("string")), ("action", type("string")),
                                    ("resource", type("string")), ("client_ip", type("string")), ("request_id", type("string")),
                                    ("status", type("integer")), ("created_at", dateTime)],

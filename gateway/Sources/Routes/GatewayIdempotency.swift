@@ -12,7 +12,7 @@ import ServiceLifecycle
 /// rows do the same here. The first request claims (subject, key); its answer
 /// (any status below 500) is stored sealed and replayed to a retry with the
 /// same method, route and body, marked `Idempotent-Replayed: true`. The key
-/// with another request is a 422; a retry while the first still runs a 409.
+/// with another request is a 400; a retry while the first still runs a 409.
 /// A claim left by a gateway that died mid-request is taken over after
 /// `abandonAfter`; a 5xx or an error frees the key for the retry.
 struct GatewayIdempotency: Sendable {
@@ -76,7 +76,8 @@ struct GatewayIdempotency: Sendable {
                 """, logger: logger)
             for try await (stored, status, contentType, sealed, stale) in rows.decode((String, Int?, String?, ByteBuffer?, Bool).self) {
                 guard stored == fingerprint else {
-                    throw GatewayError.unprocessable("Idempotency-Key", "was already used for a different request")
+                    // 400 like the services' answer to the same mistake (INVALID_ARGUMENT naming idempotency_key).
+                    throw GatewayError.invalid("Idempotency-Key", "was already used for a different request")
                 }
                 guard let status, let sealed else {
                     if stale {

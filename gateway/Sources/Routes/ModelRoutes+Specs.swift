@@ -39,5 +39,9 @@ enum ModelSpecs {
                   body: .json(O.ref("StageBody"), required: false), responses: [.json(200, "the model", O.ref("Model"))])
     }
 
-    static let all = [register, list, get, update, promote, archive, rollback, listBenchmarks, addBenchmark, evaluate, deploy]
+    static let lineage = RouteSpec(.get, "\(base)/{id}/lineage", .role(.viewer), id: "getModelLineage",
+        "Where the model came from: its fine-tuning job, the dataset version it trained on and that version's ancestors with their quality checks",
+        tag: "models", responses: [.json(200, "the lineage", O.ref("ModelLineage"))])
+
+    static let all = [register, list, get, update, promote, archive, rollback, listBenchmarks, addBenchmark, evaluate, deploy, lineage]
 }

@@ -14,6 +14,7 @@ struct ModelRoutes {
         table.add(ModelSpecs.register, registerModel)
         table.add(ModelSpecs.list, listModels)
         table.add(ModelSpecs.get, getModel)
+        table.add(ModelSpecs.lineage, lineage)
         table.add(ModelSpecs.update, updateModel)
         table.add(ModelSpecs.promote) { try await stage(RegistryMethods.promoteModel, $0, $1) }
         table.add(ModelSpecs.archive) { try await stage(RegistryMethods.archiveModel, $0, $1) }

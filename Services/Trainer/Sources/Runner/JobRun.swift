@@ -211,7 +211,12 @@ final class JobRun: Sendable {
                 case .queued:
                     try await JobStore.requeue(jobID, resumeFrom: "latest", reason: reason, keepAge: true, on: connection, logger: logger)
                 default:
-                    let resultJSON = state.withLock { $0.result }.map { JSONValue(object: $0.fields).serialized }
+                    // Shown to viewers: the runner's absolute output_dir becomes relative to DATA_ROOT.
+                    let resultJSON = state.withLock { $0.result }.map { result in
+                        var fields = result.fields
+                        if case .string(let path)? = fields["output_dir"] { fields["output_dir"] = .string(relativeToDataRoot(path)) }
+                        return JSONValue(object: fields).serialized
+                    }
                     try await JobStore.finish(jobID, state: target, reason: reason, errorMessage: decided.error?.message,
                                               errorField: decided.error?.field, resultJSON: resultJSON, on: connection, logger: logger)
                 }
