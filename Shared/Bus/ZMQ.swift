@@ -139,7 +139,9 @@ final class ZMQSocket {
                 zmq_msg_close(message)
                 return !frames.isEmpty
             }
-            if let userId, frames.isEmpty {
+            // The first frame that carries the connection's metadata names the
+            // peer; a routing-id frame can come without it, the body frames with.
+            if let userId, frames.isEmpty || userId.pointee.isEmpty {
                 userId.pointee = zmq_msg_gets(message, "User-Id").map { String(cString: $0) } ?? ""
             }
             let size = zmq_msg_size(message)
