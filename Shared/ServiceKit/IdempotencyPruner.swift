@@ -6,14 +6,26 @@ import ServiceLifecycle
 /// without it the table grows with every mutating call. Every instance of a
 /// service prunes; the DELETE walks the `created_at` index, and instances that
 /// prune at once only find less to delete.
-struct IdempotencyPruner: Service {
-    let store: IdempotencyStore
+/// The gateway prunes its own `http_idempotency` answers with it too.
+public struct IdempotencyPruner: Service {
     let retention: Duration
     let logger: Logger
+    /// Deletes what is older than the age given; returns how many.
+    let prune: @Sendable (Duration) async throws -> Int
+
+    public init(retention: Duration, logger: Logger, prune: @escaping @Sendable (Duration) async throws -> Int) {
+        self.retention = retention
+        self.logger = logger
+        self.prune = prune
+    }
+
+    init(store: IdempotencyStore, retention: Duration, logger: Logger) {
+        self.init(retention: retention, logger: logger) { try await store.prune(olderThan: $0, logger: logger) }
+    }
 
     var interval: Duration { min(retention / 4, .seconds(3600)) }
 
-    func run() async throws {
+    public func run() async throws {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await pruneOnce()
@@ -24,7 +36,7 @@ struct IdempotencyPruner: Service {
 
     private func pruneOnce() async {
         do {
-            let deleted = try await store.prune(olderThan: retention, logger: logger)
+            let deleted = try await prune(retention)
             if deleted > 0 { logger.info("pruned idempotency keys", metadata: ["deleted": .stringConvertible(deleted)]) }
         } catch {
             logger.warning("pruning idempotency keys failed; retrying at the next pass", metadata: ["error": .string(String(reflecting: error))])

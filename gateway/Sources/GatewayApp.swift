@@ -93,7 +93,7 @@ public func buildApplication(settings: GatewaySettings, dependencies: GatewayDep
         server: .http1(configuration: .init(additionalChannelHandlers: [ParserErrorResponder()])),
         configuration: .init(address: .hostname(settings.httpHost, port: settings.httpPort), serverName: "mlops-gateway"),
         services: [postgres, audit, dependencies.jobEvents,
-                   GatewayIdempotencyPruner(idempotency: idempotency, retention: settings.common.idempotencyRetention)],
+                   IdempotencyPruner(retention: settings.common.idempotencyRetention, logger: logger) { try await idempotency.prune(olderThan: $0) }],
         logger: logger
     )
     let admin = settings.adminUsername.flatMap { name in settings.adminPassword.map { (name, $0) } }

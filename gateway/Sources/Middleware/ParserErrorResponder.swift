@@ -3,6 +3,7 @@ import JSON
 import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
+import ServiceKit
 
 /// A request the HTTP parser refuses (a 1 MB header, a malformed request
 /// line) never reaches the router; Hummingbird would answer a bare 400. This
@@ -69,6 +70,6 @@ final class ParserErrorResponder: ChannelDuplexHandler, RemovableChannelHandler 
 
     private static func requestId() -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        return hexString((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 }

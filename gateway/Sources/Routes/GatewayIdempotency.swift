@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import PostgresNIO
+import ServiceKit
 import ServiceLifecycle
 
 /// Idempotency-Key for the mutations the gateway answers itself (users, API
@@ -40,7 +41,7 @@ struct GatewayIdempotency: Sendable {
         var digest = SHA256()
         digest.update(data: Array("\(request.method.rawValue) \(route) \(request.uri.path)\n".utf8))
         digest.update(data: Array(body.readableBytesView))
-        let fingerprint = digest.finalize().map { String(format: "%02x", $0) }.joined()
+        let fingerprint = hexString(digest.finalize())
 
         if let stored = try await claim(subject: subject, key: key, fingerprint: fingerprint) { return stored }
         let response: Response
@@ -119,25 +120,6 @@ struct GatewayIdempotency: Sendable {
     func prune(olderThan age: Duration) async throws -> Int {
         let seconds = Int(age.components.seconds)
         return try await postgres.query("DELETE FROM http_idempotency WHERE created_at < now() - make_interval(secs => \(seconds)) RETURNING 1", logger: logger).collect().count
-    }
-}
-
-/// Prunes `http_idempotency` at the services' pace (see ServiceKit's IdempotencyPruner).
-struct GatewayIdempotencyPruner: Service {
-    let idempotency: GatewayIdempotency
-    let retention: Duration
-
-    func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    _ = try await idempotency.prune(olderThan: retention)
-                } catch {
-                    idempotency.logger.warning("pruning http_idempotency failed; retrying at the next pass", metadata: ["error": .string(String(reflecting: error))])
-                }
-                try await Task.sleep(for: min(retention / 4, .seconds(3600)))
-            }
-        }
     }
 }
 

@@ -179,8 +179,7 @@ final class JobRun: Sendable {
     }
 
     func relativeToDataRoot(_ path: String) -> String {
-        let root = context.deps.settings.dataRoot.standardizedFileURL.path + "/"
-        return path.hasPrefix(root) ? String(path.dropFirst(root.count)) : path
+        DataRoot(context.deps.settings.dataRoot).relative(path) ?? path
     }
 
     // MARK: - Exit
